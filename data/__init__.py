@@ -1,0 +1,31 @@
+"""Image datasets: Keras' MNIST / Fashion-MNIST / CIFAR-10 files, bundled digits, your own folders.
+
+Every loader gives float32 images in [-1, 1] of shape ``(height, width, channels)``.
+"""
+
+import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+
+from data.digits import load_digits, render_digits
+from data.folder import EmptyFolderError, load_image_folder
+from data.images import ImageData, conform_images, denormalize_images, normalize_images
+from data.keras_files import DatasetNotFoundError, keras_cache_dir, load_keras_dataset
+from data.loaders import DATASETS, check_source, load_dataset, load_images, make_dataset
+
+__all__ = [
+    "DATASETS",
+    "DatasetNotFoundError",
+    "EmptyFolderError",
+    "ImageData",
+    "check_source",
+    "conform_images",
+    "denormalize_images",
+    "keras_cache_dir",
+    "load_dataset",
+    "load_digits",
+    "load_image_folder",
+    "load_images",
+    "load_keras_dataset",
+    "make_dataset",
+    "normalize_images",
+    "render_digits",
+]

@@ -1,0 +1,97 @@
+"""The datasets Keras downloads (MNIST, Fashion-MNIST, CIFAR-10), read from local files first.
+
+Lookup order: ``DATA_DIR/<name>.npz``, then ``$KERAS_HOME/datasets/<name>.npz``
+(``~/.keras/datasets`` by default), then ``keras.datasets.<name>.load_data()``, which reads
+Keras' own cache and downloads only when the files are not there.
+"""
+
+import os
+
+import keras
+import numpy as np
+
+from data.images import ImageData
+
+KERAS_DATASETS = {
+    "mnist": (keras.datasets.mnist, tuple(str(d) for d in range(10))),
+    "fashion_mnist": (
+        keras.datasets.fashion_mnist,
+        ("t-shirt", "trouser", "pullover", "dress", "coat",
+         "sandal", "shirt", "sneaker", "bag", "ankle-boot"),
+    ),
+    "cifar10": (
+        keras.datasets.cifar10,
+        ("airplane", "automobile", "bird", "cat", "deer",
+         "dog", "frog", "horse", "ship", "truck"),
+    ),
+}
+SPLITS = ("train", "test")
+
+
+class DatasetNotFoundError(ValueError):
+    """A dataset file is neither on disk nor downloadable."""
+
+
+def keras_cache_dir():
+    """Keras' dataset cache: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets``."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return os.path.join(home, "datasets")
+
+
+def find_npz(name, data_dir=None):
+    """Returns the first existing ``<name>.npz`` in ``data_dir`` or the Keras cache, else ``None``."""
+    folders = ([data_dir] if data_dir else []) + [keras_cache_dir()]
+    for folder in folders:
+        path = os.path.join(folder, f"{name}.npz")
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def load_keras_dataset(name, split="train", data_dir=None, download=True):
+    """Loads one split of a Keras dataset as uint8 images ``(n, h, w, c)`` with int32 labels.
+
+    Args:
+        name: one of ``mnist``, ``fashion_mnist``, ``cifar10``.
+        split: ``train`` or ``test``.
+        data_dir: folder holding ``<name>.npz`` with keys ``x_train, y_train, x_test, y_test``.
+        download: whether Keras may download the dataset when no local file is found.
+
+    Raises:
+        DatasetNotFoundError: no local file and downloading is off or failed.
+    """
+    if name not in KERAS_DATASETS:
+        raise ValueError(f"unknown Keras dataset {name!r}; valid: {', '.join(KERAS_DATASETS)}")
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    module, class_names = KERAS_DATASETS[name]
+    path = find_npz(name, data_dir)
+    if path is not None:
+        with np.load(path) as arrays:
+            missing = {f"x_{split}", f"y_{split}"} - set(arrays.files)
+            if missing:
+                raise DatasetNotFoundError(
+                    f"{path} lacks {', '.join(sorted(missing))}; expected keys "
+                    "x_train, y_train, x_test, y_test as written by keras.datasets"
+                )
+            x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+    elif download:
+        try:
+            (x_train, y_train), (x_test, y_test) = module.load_data()
+        except Exception as error:  # Keras raises bare Exception for network failures.
+            raise DatasetNotFoundError(_not_found_message(name, data_dir, error)) from error
+        x, y = (x_train, y_train) if split == "train" else (x_test, y_test)
+    else:
+        raise DatasetNotFoundError(_not_found_message(name, data_dir))
+    if x.ndim == 3:
+        x = x[..., None]
+    return ImageData(np.ascontiguousarray(x, dtype=np.uint8), y.reshape(-1).astype(np.int32), class_names)
+
+
+def _not_found_message(name, data_dir, error=None):
+    where = f"{data_dir} or {keras_cache_dir()}" if data_dir else keras_cache_dir()
+    cause = f" and the download failed ({str(error).splitlines()[0]})" if error else ""
+    return (
+        f"{name}.npz not found in {where}{cause}; put {name}.npz there (keys x_train, y_train, "
+        f"x_test, y_test) and pass --data-dir, or use --dataset digits, which needs no download"
+    )

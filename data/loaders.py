@@ -1,0 +1,103 @@
+"""One loader signature for every image source.
+
+Sources: ``mnist``, ``fashion_mnist``, ``cifar10`` (the files Keras uses), ``digits`` (bundled,
+no download) and ``folder:PATH`` (a folder of your own images).
+"""
+
+import tensorflow as tf
+
+from data.digits import load_digits
+from data.folder import load_image_folder
+from data.images import ImageData, conform_images, normalize_images
+from data.keras_files import KERAS_DATASETS, load_keras_dataset
+
+FOLDER_PREFIX = "folder:"
+DATASETS = (*KERAS_DATASETS, "digits", f"{FOLDER_PREFIX}PATH")
+FOLDER_DEFAULTS = {"image_size": (32, 32), "channels": 3}
+
+
+def check_source(source):
+    """Raises ``ValueError`` naming the valid sources unless ``source`` is one of them."""
+    if source in KERAS_DATASETS or source == "digits":
+        return
+    if source.startswith(FOLDER_PREFIX) and len(source) > len(FOLDER_PREFIX):
+        return
+    raise ValueError(f"unknown dataset {source!r}; valid: {', '.join(DATASETS)}")
+
+
+def load_images(source, split="train", *, data_dir=None, image_size=None, channels=None,
+                limit=None, download=True):
+    """Loads an image source into memory as uint8.
+
+    Args:
+        source: a name from ``DATASETS``; ``folder:PATH`` for your own images.
+        split: ``train`` or ``test`` (folders have only ``train``).
+        data_dir: folder holding ``mnist.npz``, ``cifar10.npz`` or ``fashion_mnist.npz``.
+        image_size: ``(height, width)`` to resize to; ``None`` keeps the source's size
+            (folders default to 32x32).
+        channels: 1 or 3; ``None`` keeps the source's channels (folders default to 3).
+        limit: use only the first ``limit`` images.
+        download: whether Keras may download a missing dataset.
+
+    Returns:
+        ``ImageData`` with uint8 images ``(n, height, width, channels)`` and int32 labels
+        (``None`` for an unlabelled folder).
+    """
+    check_source(source)
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    if source.startswith(FOLDER_PREFIX):
+        if split != "train":
+            raise ValueError(f"image folders have only a train split, got split={split!r}")
+        data = load_image_folder(
+            source[len(FOLDER_PREFIX):],
+            image_size=image_size or FOLDER_DEFAULTS["image_size"],
+            channels=channels or FOLDER_DEFAULTS["channels"],
+        )
+        return data.take(limit)
+    if source == "digits":
+        data = load_digits(split, limit=limit)
+    else:
+        data = load_keras_dataset(source, split, data_dir=data_dir, download=download).take(limit)
+    images = conform_images(data.images, image_size, channels)
+    return ImageData(images, data.labels, data.class_names)
+
+
+def make_dataset(data, batch_size, *, seed=0, shuffle=True, with_labels=False, drop_remainder=False):
+    """Turns ``ImageData`` into a batched, prefetched ``tf.data.Dataset``.
+
+    Args:
+        data: the images.
+        batch_size: images per batch.
+        seed: seed of the shuffle (reshuffled every epoch, the same sequence for the same seed).
+        shuffle: whether to shuffle.
+        with_labels: yield ``(images, labels)`` instead of images alone.
+        drop_remainder: drop the last, smaller batch.
+
+    Returns:
+        A dataset of float32 images ``(batch, height, width, channels)`` in [-1, 1], with int32
+        labels ``(batch,)`` when ``with_labels``.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if with_labels and data.labels is None:
+        raise ValueError("with_labels=True needs a labelled dataset; put the images in class subfolders")
+    elements = (data.images, data.labels) if with_labels else data.images
+    dataset = tf.data.Dataset.from_tensor_slices(elements)
+    if shuffle:
+        dataset = dataset.shuffle(len(data), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    # Normalising whole batches is one vectorised op instead of one per image.
+    if with_labels:
+        dataset = dataset.map(lambda x, y: (normalize_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        dataset = dataset.map(normalize_images, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def load_dataset(source, split="train", *, batch_size=256, seed=0, shuffle=True, with_labels=False,
+                 data_dir=None, image_size=None, channels=None, limit=None, download=True):
+    """``load_images`` followed by ``make_dataset``; arguments as there."""
+    data = load_images(source, split, data_dir=data_dir, image_size=image_size, channels=channels,
+                       limit=limit, download=download)
+    return make_dataset(data, batch_size, seed=seed, shuffle=shuffle, with_labels=with_labels)

@@ -1,0 +1,99 @@
+"""Typed run configs: what to train on, which network, how to optimise, where to write.
+
+A config is saved as ``config.json`` in its run directory, so a run can be rebuilt from the
+directory alone. ``from_dict`` rejects unknown keys, so a typo never passes silently.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+MODELS = ("dcgan",)
+
+
+@dataclass
+class DataConfig:
+    """Which images to train on (see ``data.load_images``)."""
+
+    dataset: str = "mnist"
+    data_dir: str | None = None
+    image_size: int | None = None
+    channels: int | None = None
+    limit: int | None = None
+    download: bool = True
+
+
+@dataclass
+class GANConfig:
+    """The generator/discriminator pair; ``architecture`` and ``image_shape`` are resolved from the data."""
+
+    architecture: str | None = None
+    latent_dim: int = 100
+    loss: str = "nonsaturating"
+    image_shape: tuple[int, int, int] | None = None
+
+
+@dataclass
+class TrainingConfig:
+    """Optimisation: Adam for both networks, with the DCGAN paper's defaults."""
+
+    epochs: int = 20
+    batch_size: int = 256
+    lr: float = 2e-4
+    beta_1: float = 0.5
+    seed: int = 0
+
+
+@dataclass
+class Config:
+    """Everything a run needs; ``out_dir`` is the run directory."""
+
+    model: str = "dcgan"
+    out_dir: str | None = None
+    grid_size: int = 64
+    data: DataConfig = field(default_factory=DataConfig)
+    gan: GANConfig = field(default_factory=GANConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+
+    def validate(self):
+        """Raises ``ValueError`` naming the first out-of-range setting."""
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(MODELS)}")
+        for name, value, low in (
+            ("epochs", self.training.epochs, 1),
+            ("batch size", self.training.batch_size, 1),
+            ("latent dim", self.gan.latent_dim, 1),
+            ("grid size", self.grid_size, 1),
+        ):
+            if value < low:
+                raise ValueError(f"{name} must be at least {low}, got {value}")
+        if self.training.lr <= 0:
+            raise ValueError(f"lr must be positive, got {self.training.lr}")
+        if self.data.image_size is not None and self.data.image_size < 4:
+            raise ValueError(f"image size must be at least 4, got {self.data.image_size}")
+        if self.data.channels not in (None, 1, 3):
+            raise ValueError(f"channels must be 1 or 3, got {self.data.channels}")
+        return self
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values):
+        """Builds a config from ``to_dict`` output; unknown keys raise ``ValueError``."""
+        return _from_dict(cls, values, "config")
+
+
+def _from_dict(cls, values, where):
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValueError(f"unknown {where} key(s) {', '.join(sorted(unknown))}; valid: {', '.join(fields)}")
+    kwargs = {}
+    for name, value in values.items():
+        section = fields[name].default_factory  # MISSING for plain fields
+        if dataclasses.is_dataclass(section):
+            value = _from_dict(section, value, f"{where}.{name}")
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[name] = value
+    return cls(**kwargs)

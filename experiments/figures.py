@@ -1,0 +1,94 @@
+"""What a user looks at: image grids, the progression GIF, training curves."""
+
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
+
+from data.images import denormalize_images  # noqa: E402
+
+
+def image_grid(images, columns=None, padding=2, scale=1):
+    """Tiles images into one picture.
+
+    Args:
+        images: ``(n, height, width, channels)``, uint8 0..255 or float in [-1, 1].
+        columns: images per row; default ``ceil(sqrt(n))``.
+        padding: pixels between and around images (scaled with them).
+        scale: integer nearest-neighbour upscaling factor.
+
+    Returns:
+        uint8 array ``(rows * (h + p) + p, columns * (w + p) + p, channels)``, times ``scale``.
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        images = denormalize_images(images)
+    n, height, width, channels = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    grid = np.zeros((rows * (height + padding) + padding, columns * (width + padding) + padding, channels), np.uint8)
+    for i, image in enumerate(images):
+        top = padding + (i // columns) * (height + padding)
+        left = padding + (i % columns) * (width + padding)
+        grid[top : top + height, left : left + width] = image
+    return grid.repeat(scale, axis=0).repeat(scale, axis=1)
+
+
+def save_image(array, path):
+    """Writes a uint8 ``(h, w, 1|3)`` array as PNG (grayscale or RGB), atomically."""
+    image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+    _save_atomically(image, path)
+
+
+def save_image_grid(images, path, columns=None, padding=2, scale=1):
+    """``image_grid`` written to ``path`` as PNG."""
+    save_image(image_grid(images, columns, padding, scale), path)
+
+
+def save_progress_gif(frame_paths, path, captions, duration_ms=400):
+    """Animated GIF of the per-epoch grids, each frame captioned (e.g. ``epoch 3``), looping."""
+    frames = []
+    for frame_path, caption in zip(frame_paths, captions):
+        with Image.open(frame_path) as image:
+            image = image.convert("RGB")
+        framed = Image.new("RGB", (image.width, image.height + 14), "white")
+        framed.paste(image, (0, 14))
+        ImageDraw.Draw(framed).text((3, 1), caption, fill="black")
+        frames.append(framed)
+    if frames:
+        temporary = f"{path}.tmp.gif"
+        frames[0].save(temporary, save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
+        os.replace(temporary, path)
+
+
+def plot_gan_history(rows, path):
+    """Two panels over epochs: both losses, and the discriminator's accuracy on real and fake."""
+    epochs = [row["epoch"] for row in rows]
+    figure, (losses, accuracy) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for key, label in (("d_loss", "discriminator"), ("g_loss", "generator")):
+        losses.plot(epochs, [row[key] for row in rows], marker="o", label=label)
+    losses.set(title="Losses", xlabel="epoch", ylabel="loss")
+    for key, label in (("d_real_accuracy", "on real images"), ("d_fake_accuracy", "on generated images")):
+        accuracy.plot(epochs, [row[key] for row in rows], marker="o", label=label)
+    accuracy.axhline(0.5, color="grey", linestyle=":", linewidth=1)
+    accuracy.set(title="Discriminator accuracy (0.5 = fooled half the time)", xlabel="epoch", ylim=(-0.02, 1.02))
+    for axes in (losses, accuracy):
+        axes.legend()
+        axes.grid(alpha=0.3)
+        axes.xaxis.get_major_locator().set_params(integer=True)
+    figure.tight_layout()
+    temporary = f"{path}.tmp.png"
+    figure.savefig(temporary, dpi=100)
+    plt.close(figure)
+    os.replace(temporary, path)
+
+
+def _save_atomically(image, path):
+    temporary = f"{path}.tmp.png"
+    image.save(temporary, format="PNG")
+    os.replace(temporary, path)

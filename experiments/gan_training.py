@@ -1,0 +1,108 @@
+"""Training a GAN into a run directory: set up (where bad input is caught), then fit."""
+
+import os
+import sys
+from dataclasses import dataclass
+
+import keras
+
+from data import ImageData, load_images, make_dataset
+from experiments import run_dir as rd
+from experiments.callbacks import EpochImageGrid, RunRecorder
+from experiments.config import Config
+from gan_tf import GAN, build_gan_networks, default_architecture, latent_noise
+
+
+@dataclass
+class PreparedRun:
+    """A run ready to fit: its config, data, trainer and where it starts."""
+
+    config: Config
+    data: ImageData
+    gan: GAN
+    initial_epoch: int
+    history: list
+
+
+def prepare_new_run(config):
+    """Validates ``config``, loads the data, builds the networks, then creates the run directory.
+
+    Raises:
+        ValueError: bad settings, missing data, or an existing ``config.out_dir``; nothing is
+            written in that case.
+    """
+    config.validate()
+    if config.out_dir and os.path.exists(config.out_dir):
+        raise rd.RunDirError(
+            f"{config.out_dir} already exists; pass --resume to continue that run or choose another --out-dir"
+        )
+    data = _load_training_images(config)
+    config.gan.image_shape = data.image_shape
+    config.gan.architecture = config.gan.architecture or default_architecture(data.image_shape)
+    keras.utils.set_random_seed(config.training.seed)
+    generator, discriminator = build_gan_networks(config.gan.architecture, config.gan.latent_dim, data.image_shape)
+    gan = GAN(generator, discriminator, seed=config.training.seed)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(config.training.lr, beta_1=config.training.beta_1),
+        g_optimizer=keras.optimizers.Adam(config.training.lr, beta_1=config.training.beta_1),
+        loss=config.gan.loss,
+    )
+    config.out_dir = config.out_dir or rd.default_run_dir(config)
+    os.makedirs(config.out_dir)
+    rd.save_config(config, config.out_dir)
+    return PreparedRun(config, data, gan, initial_epoch=0, history=[])
+
+
+def prepare_resumed_run(run_dir, epochs=None):
+    """Reloads a run's config, checkpoint and history to continue it up to ``epochs`` in total."""
+    config = rd.load_config(run_dir)
+    state = rd.read_state(run_dir)
+    finished = state["epoch"]
+    config.training.epochs = epochs or config.training.epochs
+    if config.training.epochs <= finished:
+        raise ValueError(
+            f"{run_dir} has already trained {finished} epochs; pass --epochs greater than {finished} "
+            "(--epochs is the total, as with Keras' initial_epoch)"
+        )
+    config.validate()
+    data = _load_training_images(config)
+    gan = keras.models.load_model(os.path.join(run_dir, rd.CHECKPOINT))
+    gan.seed_generator.state.assign(state["seed_state"])
+    keras.utils.set_random_seed(config.training.seed + finished)
+    history = [row for row in rd.read_history(run_dir) if row["epoch"] <= finished]
+    rd.save_config(config, run_dir)
+    return PreparedRun(config, data, gan, initial_epoch=finished, history=history)
+
+
+def fit_run(run, verbose=None):
+    """Trains a prepared run; every finished epoch is saved, so Ctrl-C loses at most one epoch.
+
+    Returns:
+        The ``keras.callbacks.History`` of this call.
+    """
+    config = run.config
+    dataset = make_dataset(run.data, config.training.batch_size, seed=config.training.seed + run.initial_epoch)
+    noise = latent_noise(config.grid_size, config.gan.latent_dim, seed=config.training.seed)
+    callbacks = [EpochImageGrid(noise, config.out_dir), RunRecorder(config.out_dir, run.history)]
+    height, width, channels = config.gan.image_shape
+    print(
+        f"training {config.model} ({config.gan.architecture} architecture) on {config.data.dataset}: "
+        f"{len(run.data)} images {height}x{width}x{channels}, epochs {run.initial_epoch + 1}-"
+        f"{config.training.epochs}, batch {config.training.batch_size} -> {config.out_dir}",
+        flush=True,
+    )
+    return run.gan.fit(
+        dataset,
+        epochs=config.training.epochs,
+        initial_epoch=run.initial_epoch,
+        shuffle=False,  # make_dataset shuffles, seeded
+        callbacks=callbacks,
+        verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
+    )
+
+
+def _load_training_images(config):
+    data = config.data
+    size = None if data.image_size is None else (data.image_size, data.image_size)
+    return load_images(data.dataset, "train", data_dir=data.data_dir, image_size=size, channels=data.channels,
+                       limit=data.limit, download=data.download)

@@ -1,0 +1,137 @@
+"""Run directories: one folder per training run that describes itself.
+
+Layout::
+
+    config.json            the resolved Config
+    generator.keras        plain Keras models, loadable without this package
+    discriminator.keras
+    history.csv            one row per finished epoch
+    curves.png             losses and discriminator accuracy
+    samples/epoch_001.png  a grid from fixed noise after each epoch
+    progress.gif           those grids as an animation
+    checkpoint/gan.keras   the trainer with its optimizer state, for --resume
+    checkpoint/state.json  finished epochs and the noise generator's state
+"""
+
+import csv
+import datetime
+import json
+import os
+from dataclasses import dataclass
+
+import keras
+
+from experiments.config import Config
+
+RUNS_ROOT = "runs"
+CONFIG = "config.json"
+GENERATOR = "generator.keras"
+DISCRIMINATOR = "discriminator.keras"
+HISTORY = "history.csv"
+CURVES = "curves.png"
+SAMPLES = "samples"
+PROGRESS = "progress.gif"
+CHECKPOINT = os.path.join("checkpoint", "gan.keras")
+STATE = os.path.join("checkpoint", "state.json")
+
+
+class RunDirError(ValueError):
+    """A run directory is missing, incomplete, or would be overwritten."""
+
+
+@dataclass
+class Run:
+    """A loaded run: its directory, config and trained generator."""
+
+    path: str
+    config: Config
+    generator: keras.Model
+
+
+def default_run_dir(config, now=None):
+    """``runs/<model>-<dataset>-<YYYYmmdd-HHMMSS>``; a folder dataset is named by its basename."""
+    dataset = config.data.dataset
+    if dataset.startswith("folder:"):
+        dataset = "folder-" + os.path.basename(os.path.normpath(dataset[len("folder:"):]))
+    stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return os.path.join(RUNS_ROOT, f"{config.model}-{dataset}-{stamp}")
+
+
+def save_config(config, run_dir):
+    _write_json(config.to_dict(), os.path.join(run_dir, CONFIG))
+
+
+def load_config(run_dir):
+    path = os.path.join(run_dir, CONFIG)
+    if not os.path.isfile(path):
+        raise RunDirError(f"{run_dir} is not a run directory (no {CONFIG}); pass a folder made by train.py")
+    with open(path) as file:
+        return Config.from_dict(json.load(file))
+
+
+def load_run(run_dir):
+    """Loads a run's config and its last saved generator."""
+    config = load_config(run_dir)
+    path = os.path.join(run_dir, GENERATOR)
+    if not os.path.isfile(path):
+        raise RunDirError(f"{run_dir} has no {GENERATOR} yet: no epoch finished; train it with --resume")
+    return Run(run_dir, config, keras.models.load_model(path))
+
+
+def latest_run(root=RUNS_ROOT):
+    """The most recently updated run under ``root`` that has a generator."""
+    candidates = []
+    if os.path.isdir(root):
+        for name in os.listdir(root):
+            path = os.path.join(root, name, GENERATOR)
+            if os.path.isfile(path):
+                candidates.append((os.path.getmtime(path), os.path.join(root, name)))
+    if not candidates:
+        raise RunDirError(f"no trained run found under {root}/; train one with train.py or pass --run or --model")
+    return max(candidates)[1]
+
+
+def save_model(model, path):
+    """Saves a ``.keras`` file atomically, so an interrupted save never leaves a broken file."""
+    temporary = f"{path}.tmp.keras"
+    model.save(temporary)
+    os.replace(temporary, path)
+
+
+def read_history(run_dir):
+    """History rows (dicts of floats, ``epoch`` as int) from ``history.csv``; empty if none."""
+    path = os.path.join(run_dir, HISTORY)
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as file:
+        return [{k: int(v) if k == "epoch" else float(v) for k, v in row.items()} for row in csv.DictReader(file)]
+
+
+def write_history(rows, run_dir):
+    path = os.path.join(run_dir, HISTORY)
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(temporary, path)
+
+
+def read_state(run_dir):
+    path = os.path.join(run_dir, STATE)
+    if not os.path.isfile(path):
+        raise RunDirError(f"{run_dir} has no checkpoint to resume (no epoch finished); start a new run instead")
+    with open(path) as file:
+        return json.load(file)
+
+
+def write_state(state, run_dir):
+    _write_json(state, os.path.join(run_dir, STATE))
+
+
+def _write_json(values, path):
+    temporary = f"{path}.tmp"
+    with open(temporary, "w") as file:
+        json.dump(values, file, indent=2)
+        file.write("\n")
+    os.replace(temporary, path)

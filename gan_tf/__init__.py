@@ -1,0 +1,43 @@
+"""GANs for Keras 3 on TensorFlow: generators, discriminators, the GAN trainer and its losses.
+
+Example:
+    >>> from gan_tf import GAN, build_tutorial_generator, build_tutorial_discriminator
+    >>> gan = GAN(build_tutorial_generator(100), build_tutorial_discriminator())
+    >>> gan.compile()
+    >>> gan.fit(images_in_minus_one_to_one, epochs=5)
+"""
+
+import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+
+from gan_tf.architectures import ARCHITECTURES, build_gan_networks, default_architecture
+from gan_tf.discriminator import build_dcgan_discriminator, build_tutorial_discriminator
+from gan_tf.gan import GAN
+from gan_tf.generator import build_dcgan_generator, build_tutorial_generator
+from gan_tf.losses import (
+    LOSSES,
+    get_loss,
+    minimax_discriminator_loss,
+    minimax_generator_loss,
+    nonsaturating_generator_loss,
+)
+from gan_tf.sampling import generate, latent_dim_of, latent_noise, slerp
+
+__all__ = [
+    "ARCHITECTURES",
+    "GAN",
+    "LOSSES",
+    "build_dcgan_discriminator",
+    "build_dcgan_generator",
+    "build_gan_networks",
+    "build_tutorial_discriminator",
+    "build_tutorial_generator",
+    "default_architecture",
+    "generate",
+    "get_loss",
+    "latent_dim_of",
+    "latent_noise",
+    "minimax_discriminator_loss",
+    "minimax_generator_loss",
+    "nonsaturating_generator_loss",
+    "slerp",
+]

@@ -1,0 +1,71 @@
+"""Generators: latent noise ``(batch, latent_dim)`` to images ``(batch, height, width, channels)`` in [-1, 1]."""
+
+import keras
+from keras import layers
+
+from gan_tf.shapes import check_image_shape, upsampling_steps
+
+
+def build_tutorial_generator(latent_dim=100, image_shape=(28, 28, 1), name="generator"):
+    """The TensorFlow DCGAN tutorial's generator, with its start size derived from ``image_shape``.
+
+    Dense to ``(h/4, w/4, 256)``, then 5x5 transposed convolutions with 128, 64 and
+    ``channels`` filters (strides 1, 2, 2), batch norm and LeakyReLU between, tanh output.
+
+    Args:
+        latent_dim: size of the noise vector.
+        image_shape: ``(height, width, channels)``; height and width multiples of 4.
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, latent_dim)`` to ``(batch, *image_shape)``.
+    """
+    height, width, channels = check_image_shape(image_shape, multiple=4, architecture="tutorial")
+    noise = keras.Input((latent_dim,), name="noise")
+    x = layers.Dense((height // 4) * (width // 4) * 256, use_bias=False)(noise)
+    x = layers.BatchNormalization()(x)
+    x = layers.LeakyReLU()(x)
+    x = layers.Reshape((height // 4, width // 4, 256))(x)
+    for filters, strides in ((128, 1), (64, 2)):
+        x = layers.Conv2DTranspose(filters, 5, strides=strides, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.LeakyReLU()(x)
+    images = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", use_bias=False,
+                                    activation="tanh", dtype="float32", name="images")(x)
+    return keras.Model(noise, images, name=name)
+
+
+def build_dcgan_generator(latent_dim=100, image_shape=(32, 32, 3), filters=64, name="generator"):
+    """The DCGAN generator of Radford et al. 2015, sized from ``image_shape``.
+
+    Dense to a 4-pixel-high map with ``filters * 2**(k-1)`` channels, then ``k`` 4x4
+    stride-2 transposed convolutions halving the filters, batch norm and ReLU between,
+    tanh output; ``k = log2(min(height, width) / 4)``. Weights start from N(0, 0.02).
+
+    Args:
+        latent_dim: size of the noise vector.
+        image_shape: ``(height, width, channels)``, e.g. ``(32, 32, 3)``; the shorter side is
+            4 times a power of two and the longer side a multiple of the same power.
+        filters: channels of the last hidden layer.
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, latent_dim)`` to ``(batch, *image_shape)``.
+    """
+    height, width, channels = check_image_shape(image_shape, multiple=8, architecture="dcgan")
+    steps = upsampling_steps(height, width)
+    init = keras.initializers.RandomNormal(stddev=0.02)
+    noise = keras.Input((latent_dim,), name="noise")
+    start = (height >> steps, width >> steps, filters * 2 ** (steps - 1))
+    x = layers.Dense(start[0] * start[1] * start[2], use_bias=False, kernel_initializer=init)(noise)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape(start)(x)
+    for step in range(steps - 1):
+        x = layers.Conv2DTranspose(filters * 2 ** (steps - 2 - step), 4, strides=2, padding="same",
+                                   use_bias=False, kernel_initializer=init)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    images = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
+                                    kernel_initializer=init, dtype="float32", name="images")(x)
+    return keras.Model(noise, images, name=name)

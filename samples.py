@@ -1,0 +1,68 @@
+"""Draw images from a trained generator.
+
+    python samples.py                              # newest run under runs/
+    python samples.py --run runs/dcgan-digits-... --n 100 --seed 3 --out grid.png
+    python samples.py --model generator.keras --interpolate
+"""
+
+import os
+import sys
+
+import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+import keras
+
+from experiments import run_dir as rd
+from experiments.cli import ArgumentParser, positive_int, report_bad_input
+from experiments.sample_images import write_interpolation, write_sample_grid
+from gan_tf.sampling import latent_dim_of
+
+
+def build_parser():
+    parser = ArgumentParser(prog="samples.py", description="Write a grid of generated images.")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--run", help="run directory (default: the newest under runs/)")
+    source.add_argument("--model", help="a generator .keras file")
+    parser.add_argument("--n", type=positive_int, help="number of images (default 64, or 10 with --interpolate)")
+    parser.add_argument("--seed", type=int, default=0, help="noise seed; the same seed gives the same images")
+    parser.add_argument("--out", help="PNG to write (default: samples_seed<S>.png in the run, or ./samples.png)")
+    parser.add_argument("--scale", type=positive_int, default=2, help="pixel upscaling of the grid (default 2)")
+    parser.add_argument("--interpolate", action="store_true",
+                        help="write one row interpolating between two noise vectors instead of a grid")
+    return parser
+
+
+def load_generator(args):
+    """The generator named by ``--model``, ``--run``, or the newest run; and the default output folder."""
+    if args.model:
+        if not os.path.isfile(args.model):
+            raise ValueError(f"model file {args.model} does not exist; pass a generator .keras file")
+        try:
+            generator = keras.models.load_model(args.model)
+        except Exception as error:  # Keras raises many types for files that are not models
+            raise ValueError(f"could not load {args.model} as a Keras model ({error})") from error
+        latent_dim_of(generator)
+        return generator, "."
+    run_dir = args.run or rd.latest_run()
+    if not os.path.isdir(run_dir):
+        raise rd.RunDirError(f"run directory {run_dir} does not exist; pass a folder made by train.py")
+    return rd.load_run(run_dir).generator, run_dir
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        generator, folder = load_generator(args)
+    except ValueError as error:
+        return report_bad_input(error)
+    kind = "interpolation" if args.interpolate else "samples"
+    out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")
+    if args.interpolate:
+        write_interpolation(generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale)
+    else:
+        write_sample_grid(generator, out, n=args.n or 64, seed=args.seed, scale=args.scale)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Shared fixtures: small datasets written in the formats users have, and one real training run."""
+
+import numpy as np
+import pytest
+from helpers import run_script, write_keras_npz
+from PIL import Image
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A --data-dir with a small mnist.npz (28x28) and cifar10.npz (32x32x3, labels (n, 1))."""
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    write_keras_npz(folder / "mnist.npz", (28, 28))
+    write_keras_npz(folder / "cifar10.npz", (32, 32, 3), label_shape=(1,))
+    return folder
+
+
+@pytest.fixture
+def image_folder(tmp_path):
+    """Two classes in nested subfolders, four formats, one corrupt file and one non-image file."""
+    root = tmp_path / "pictures"
+    rng = np.random.default_rng(0)
+    files = {
+        "cats/a.png": (40, 30), "cats/deeper/b.jpg": (20, 50), "cats/c.bmp": (32, 32),
+        "dogs/d.gif": (64, 48), "dogs/x/y/e.PNG": (33, 33),
+    }
+    for name, (h, w) in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8)).save(path)
+    (root / "dogs" / "broken.jpg").write_bytes(b"this is not a jpeg")
+    (root / "dogs" / "notes.txt").write_text("ignored")
+    return root
+
+
+
+
+
+
+@pytest.fixture(scope="session")
+def keras_home(tmp_path_factory):
+    """An empty KERAS_HOME, so subprocesses never see or fill the user's Keras cache."""
+    return tmp_path_factory.mktemp("keras_home")
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory, keras_home):
+    """One short real training run on bundled digits (2 epochs), shared by the CLI tests."""
+    workdir = tmp_path_factory.mktemp("work")
+    out = workdir / "runs" / "digits-run"
+    result = run_script("train.py", "--model", "dcgan", "--dataset", "digits", "--limit", "96",
+                        "--epochs", "2", "--batch-size", "32", "--grid-size", "16", "--out-dir", out,
+                        cwd=workdir, env={"KERAS_HOME": str(keras_home)})
+    assert result.returncode == 0, result.stderr
+    return out, result

@@ -1,0 +1,123 @@
+"""The model harness: config round trip, shapes, a real fit step, evaluate, .keras save/load."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from gan_tf import GAN, build_gan_networks, latent_noise
+
+SHAPES = {"tutorial": (8, 8, 1), "dcgan": (8, 8, 3)}
+LOG_KEYS = {"d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy"}
+
+
+def make_gan(architecture, seed=0, **compile_kwargs):
+    keras.utils.set_random_seed(seed)
+    generator, discriminator = build_gan_networks(architecture, 8, SHAPES[architecture])
+    gan = GAN(generator, discriminator, seed=seed)
+    gan.compile(**compile_kwargs)
+    return gan
+
+
+def images(architecture, n=32):
+    return np.random.default_rng(1).uniform(-1, 1, (n, *SHAPES[architecture])).astype("float32")
+
+
+@pytest.fixture(params=sorted(SHAPES))
+def architecture(request):
+    return request.param
+
+
+def test_call_generates_images_in_range(architecture):
+    gan = make_gan(architecture)
+    out = np.asarray(gan(latent_noise(5, 8)))
+    assert out.shape == (5, *SHAPES[architecture])
+    assert out.min() >= -1 and out.max() <= 1
+
+
+def test_config_round_trip(architecture):
+    gan = make_gan(architecture, seed=7)
+    clone = GAN.from_config(gan.get_config())
+    assert clone.seed == 7 and clone.latent_dim == 8
+    assert [l.__class__ for l in clone.generator.layers] == [l.__class__ for l in gan.generator.layers]
+    assert clone.discriminator.output_shape == gan.discriminator.output_shape
+
+
+def test_fit_updates_both_networks_with_finite_logs(architecture):
+    gan = make_gan(architecture)
+    before_g = [w.copy() for w in gan.generator.get_weights()]
+    before_d = [w.copy() for w in gan.discriminator.get_weights()]
+    history = gan.fit(images(architecture), batch_size=16, epochs=1, verbose=0, shuffle=False)
+    assert set(history.history) == LOG_KEYS
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    assert 0 <= history.history["d_real_accuracy"][0] <= 1
+    assert any(not np.allclose(a, b) for a, b in zip(before_g, gan.generator.get_weights()))
+    assert any(not np.allclose(a, b) for a, b in zip(before_d, gan.discriminator.get_weights()))
+    assert int(gan.d_optimizer.iterations) == int(gan.g_optimizer.iterations) == 2
+
+
+def test_fit_accepts_labelled_batches(architecture):
+    gan = make_gan(architecture)
+    history = gan.fit(images(architecture), np.zeros(32, "int32"), batch_size=16, epochs=1, verbose=0)
+    assert set(history.history) == LOG_KEYS
+
+
+def test_evaluate_does_not_train(architecture):
+    gan = make_gan(architecture)
+    weights = [w.copy() for w in gan.generator.get_weights()]
+    logs = gan.evaluate(images(architecture), batch_size=16, verbose=0, return_dict=True)
+    assert set(logs) == LOG_KEYS and all(np.isfinite(list(logs.values())))
+    assert all(np.array_equal(a, b) for a, b in zip(weights, gan.generator.get_weights()))
+
+
+def test_compile_forwards_keras_arguments():
+    gan = make_gan("tutorial", jit_compile=False, steps_per_execution=2)
+    assert gan.jit_compile is False and gan.steps_per_execution == 2
+    gan.fit(images("tutorial"), batch_size=8, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 4
+
+
+def test_unknown_loss_is_rejected_at_compile():
+    with pytest.raises(ValueError, match="unknown GAN loss"):
+        make_gan("tutorial", loss="hinge-ish")
+
+
+def test_keras_file_round_trip_keeps_outputs_and_optimizer_state(architecture, tmp_path):
+    gan = make_gan(architecture, loss="minimax",
+                   d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.3),
+                   g_optimizer=keras.optimizers.Adam(5e-4))
+    gan.fit(images(architecture), batch_size=16, epochs=1, verbose=0)
+    path = tmp_path / "gan.keras"
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    noise = latent_noise(4, 8)
+    np.testing.assert_allclose(np.asarray(loaded(noise)), np.asarray(gan(noise)), atol=1e-6)
+    assert loaded.loss == "minimax"
+    assert float(loaded.d_optimizer.learning_rate) == pytest.approx(1e-3)
+    assert float(loaded.d_optimizer.beta_1) == pytest.approx(0.3)
+    assert int(loaded.g_optimizer.iterations) == 2
+    for saved, restored in zip(gan.g_optimizer.variables, loaded.g_optimizer.variables):
+        np.testing.assert_allclose(np.asarray(restored), np.asarray(saved))
+    loaded.fit(images(architecture), batch_size=16, epochs=1, verbose=0)
+    assert int(loaded.g_optimizer.iterations) == 4
+
+
+def test_generator_file_loads_in_plain_keras_without_this_package(tmp_path):
+    gan = make_gan("dcgan")
+    gan.fit(images("dcgan"), batch_size=16, epochs=1, verbose=0)
+    gan.generator.save(tmp_path / "generator.keras")
+    noise = latent_noise(3, 8)
+    np.save(tmp_path / "noise.npy", noise)
+    script = (
+        "import os, sys, numpy as np; os.environ['KERAS_BACKEND'] = 'tensorflow'; import keras; "
+        f"m = keras.models.load_model({str(tmp_path / 'generator.keras')!r}); "
+        f"np.save({str(tmp_path / 'out.npy')!r}, np.asarray(m(np.load({str(tmp_path / 'noise.npy')!r})))); "
+        "assert not any(name.split('.')[0] in ('gan_tf', 'experiments', 'data') for name in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": ""})
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), np.asarray(gan.generator(noise)), atol=1e-6)

@@ -1,0 +1,96 @@
+"""Train a generative model into a run directory.
+
+    python train.py --model dcgan --dataset digits --epochs 5
+    python train.py --model dcgan --data-dir ../datasets            # MNIST from mnist.npz
+    python train.py --resume --out-dir runs/dcgan-digits-... --epochs 10
+"""
+
+import sys
+
+from data import DATASETS, check_source
+from experiments.cli import EXIT_INTERRUPTED, ArgumentParser, positive_int, report_bad_input
+from experiments.config import MODELS, Config, DataConfig, GANConfig, TrainingConfig
+from experiments.gan_training import fit_run, prepare_new_run, prepare_resumed_run
+from gan_tf import ARCHITECTURES, LOSSES
+
+# Options that --resume may change; the others are fixed by the run's config.json.
+RESUMABLE = {"epochs", "out_dir", "resume"}
+
+
+def build_parser():
+    parser = ArgumentParser(prog="train.py", description="Train a generative model into a run directory.")
+    parser.add_argument("--model", choices=MODELS, help="what to train (default dcgan)")
+    data = parser.add_argument_group("data")
+    data.add_argument("--dataset", help=f"one of {', '.join(DATASETS)} (default mnist)")
+    data.add_argument("--data-dir", help="folder with mnist.npz / cifar10.npz / fashion_mnist.npz")
+    data.add_argument("--offline", action="store_true", default=None,
+                      help="never download; fail with a message when the dataset file is missing")
+    data.add_argument("--image-size", type=positive_int, help="resize images to SIZE x SIZE")
+    data.add_argument("--channels", type=int, choices=(1, 3), help="1 = grayscale, 3 = RGB")
+    data.add_argument("--limit", type=positive_int, help="use only the first N training images")
+    model = parser.add_argument_group("model")
+    model.add_argument("--architecture", choices=ARCHITECTURES,
+                       help="network pair (default: tutorial for grayscale, dcgan for colour)")
+    model.add_argument("--latent-dim", type=positive_int, help="noise size (default 100)")
+    model.add_argument("--loss", choices=LOSSES, help="GAN loss (default nonsaturating)")
+    training = parser.add_argument_group("training")
+    training.add_argument("--epochs", type=positive_int, help="total epochs (default 20)")
+    training.add_argument("--batch-size", type=positive_int, help="images per step (default 256)")
+    training.add_argument("--lr", type=float, help="Adam learning rate of both networks (default 2e-4)")
+    training.add_argument("--beta1", type=float, help="Adam beta_1 (default 0.5)")
+    training.add_argument("--seed", type=int, help="seed of weights, noise and shuffling (default 0)")
+    run = parser.add_argument_group("run directory")
+    run.add_argument("--out-dir", help="run directory (default runs/<model>-<dataset>-<time>)")
+    run.add_argument("--resume", action="store_true", default=None,
+                     help="continue the run in --out-dir up to --epochs in total")
+    run.add_argument("--grid-size", type=positive_int, help="images in each epoch's grid (default 64)")
+    return parser
+
+
+def config_from_args(args):
+    """A ``Config`` of the defaults overridden by the options given on the command line."""
+    def given(**values):
+        return {k: v for k, v in values.items() if v is not None}
+
+    check_source(args.dataset or DataConfig.dataset)
+    return Config(
+        **given(model=args.model, out_dir=args.out_dir, grid_size=args.grid_size),
+        data=DataConfig(**given(dataset=args.dataset, data_dir=args.data_dir, image_size=args.image_size,
+                                channels=args.channels, limit=args.limit,
+                                download=None if args.offline is None else not args.offline)),
+        gan=GANConfig(**given(architecture=args.architecture, latent_dim=args.latent_dim, loss=args.loss)),
+        training=TrainingConfig(**given(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                                        beta_1=args.beta1, seed=args.seed)),
+    )
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        if args.resume:
+            fixed = sorted(k for k, v in vars(args).items() if v is not None and k not in RESUMABLE)
+            if fixed:
+                raise ValueError(f"--{fixed[0].replace('_', '-')} cannot change on --resume; "
+                                 "the run's config.json fixes it (only --epochs may change)")
+            if not args.out_dir:
+                raise ValueError("--resume needs --out-dir RUN_DIR, the run to continue")
+            run = prepare_resumed_run(args.out_dir, epochs=args.epochs)
+        else:
+            run = prepare_new_run(config_from_args(args))
+    except ValueError as error:
+        return report_bad_input(error)
+    out_dir = run.config.out_dir
+    try:
+        fit_run(run)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; finished epochs are saved in {out_dir}. Continue with:\n"
+              f"  python train.py --resume --out-dir {out_dir} --epochs {run.config.training.epochs}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"done: {out_dir} (progress.gif, curves.png, generator.keras); "
+          f"draw new images with: python samples.py --run {out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
