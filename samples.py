@@ -12,7 +12,7 @@ import experiments.backend  # noqa: F401  (selects the TensorFlow backend before
 import keras
 
 from experiments import run_dir as rd
-from experiments.cli import ArgumentParser, positive_int, report_bad_input
+from experiments.cli import ArgumentParser, non_negative_int, positive_int, report_bad_input
 from experiments.sample_images import write_interpolation, write_sample_grid
 from gan_tf.sampling import latent_dim_of
 
@@ -23,8 +23,11 @@ def build_parser():
     source.add_argument("--run", help="run directory (default: the newest under runs/)")
     source.add_argument("--model", help="a generator .keras file")
     parser.add_argument("--n", type=positive_int, help="number of images (default 64, or 10 with --interpolate)")
-    parser.add_argument("--seed", type=int, default=0, help="noise seed; the same seed gives the same images")
-    parser.add_argument("--out", help="PNG to write (default: samples_seed<S>.png in the run, or ./samples.png)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="noise seed; the same seed gives the same images")
+    parser.add_argument("--out", help="image file to write, format from its extension (default: "
+                                      "samples_seed<S>.png or interpolation_seed<S>.png in the run, "
+                                      "or in the current folder with --model)")
     parser.add_argument("--scale", type=positive_int, default=2, help="pixel upscaling of the grid (default 2)")
     parser.add_argument("--interpolate", action="store_true",
                         help="write one row interpolating between two noise vectors instead of a grid")
@@ -52,14 +55,14 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         generator, folder = load_generator(args)
-    except ValueError as error:
+        kind = "interpolation" if args.interpolate else "samples"
+        out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")
+        if args.interpolate:
+            write_interpolation(generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale)
+        else:
+            write_sample_grid(generator, out, n=args.n or 64, seed=args.seed, scale=args.scale)
+    except (ValueError, OSError) as error:  # also Pillow's "unknown file extension"
         return report_bad_input(error)
-    kind = "interpolation" if args.interpolate else "samples"
-    out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")
-    if args.interpolate:
-        write_interpolation(generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale)
-    else:
-        write_sample_grid(generator, out, n=args.n or 64, seed=args.seed, scale=args.scale)
     print(f"wrote {out}")
     return 0
 

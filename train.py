@@ -5,12 +5,13 @@
     python train.py --resume --out-dir runs/dcgan-digits-... --epochs 10
 """
 
+import shutil
 import sys
 
 from data import DATASETS, check_source
-from experiments.cli import EXIT_INTERRUPTED, ArgumentParser, positive_int, report_bad_input
+from experiments.cli import EXIT_INTERRUPTED, ArgumentParser, non_negative_int, positive_int, report_bad_input
 from experiments.config import MODELS, Config, DataConfig, GANConfig, TrainingConfig
-from experiments.gan_training import fit_run, prepare_new_run, prepare_resumed_run
+from experiments.gan_training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
 from gan_tf import ARCHITECTURES, LOSSES
 
 # Options that --resume may change; the others are fixed by the run's config.json.
@@ -35,10 +36,10 @@ def build_parser():
     model.add_argument("--loss", choices=LOSSES, help="GAN loss (default nonsaturating)")
     training = parser.add_argument_group("training")
     training.add_argument("--epochs", type=positive_int, help="total epochs (default 20)")
-    training.add_argument("--batch-size", type=positive_int, help="images per step (default 256)")
+    training.add_argument("--batch-size", type=positive_int, help="images per step (default 64)")
     training.add_argument("--lr", type=float, help="Adam learning rate of both networks (default 2e-4)")
     training.add_argument("--beta1", type=float, help="Adam beta_1 (default 0.5)")
-    training.add_argument("--seed", type=int, help="seed of weights, noise and shuffling (default 0)")
+    training.add_argument("--seed", type=non_negative_int, help="seed of weights, noise and shuffling (default 0)")
     run = parser.add_argument_group("run directory")
     run.add_argument("--out-dir", help="run directory (default runs/<model>-<dataset>-<time>)")
     run.add_argument("--resume", action="store_true", default=None,
@@ -64,28 +65,40 @@ def config_from_args(args):
     )
 
 
+def prepare(args):
+    """The run to fit: a resumed one, or a new one built from the command line."""
+    if not args.resume:
+        return prepare_new_run(config_from_args(args))
+    fixed = sorted(k for k, v in vars(args).items() if v is not None and k not in RESUMABLE)
+    if fixed:
+        raise ValueError(f"--{fixed[0].replace('_', '-')} cannot change on --resume; "
+                         "the run's config.json fixes it (only --epochs may change)")
+    if not args.out_dir:
+        raise ValueError("--resume needs --out-dir RUN_DIR, the run to continue")
+    return prepare_resumed_run(args.out_dir, epochs=args.epochs)
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        if args.resume:
-            fixed = sorted(k for k, v in vars(args).items() if v is not None and k not in RESUMABLE)
-            if fixed:
-                raise ValueError(f"--{fixed[0].replace('_', '-')} cannot change on --resume; "
-                                 "the run's config.json fixes it (only --epochs may change)")
-            if not args.out_dir:
-                raise ValueError("--resume needs --out-dir RUN_DIR, the run to continue")
-            run = prepare_resumed_run(args.out_dir, epochs=args.epochs)
-        else:
-            run = prepare_new_run(config_from_args(args))
-    except ValueError as error:
+        run = prepare(args)
+    except (ValueError, OSError) as error:
         return report_bad_input(error)
+    except KeyboardInterrupt:
+        print("\ninterrupted before training started; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     out_dir = run.config.out_dir
     try:
         fit_run(run)
     except KeyboardInterrupt:
-        print(f"\ninterrupted; finished epochs are saved in {out_dir}. Continue with:\n"
-              f"  python train.py --resume --out-dir {out_dir} --epochs {run.config.training.epochs}",
-              file=sys.stderr)
+        done = finished_epochs(out_dir)
+        if done == 0:  # a new run with nothing worth keeping
+            shutil.rmtree(out_dir)
+            print(f"\ninterrupted before the first epoch finished; removed {out_dir}", file=sys.stderr)
+        else:
+            print(f"\ninterrupted; {done} finished epoch(s) are saved in {out_dir}. Continue with:\n"
+                  f"  python train.py --resume --out-dir {out_dir} --epochs {run.config.training.epochs}",
+                  file=sys.stderr)
         return EXIT_INTERRUPTED
     print(f"done: {out_dir} (progress.gif, curves.png, generator.keras); "
           f"draw new images with: python samples.py --run {out_dir}")

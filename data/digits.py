@@ -16,6 +16,9 @@ from PIL import Image, ImageDraw
 
 from data.images import ImageData
 from data.keras_files import keras_cache_dir
+from experiments.files import atomic_path
+
+__all__ = ["CLASS_NAMES", "GLYPHS", "load_digits", "render_digits"]
 
 SPLIT_SIZES = {"train": 20000, "test": 5000}
 SPLIT_SEEDS = {"train": 0, "test": 1}
@@ -118,11 +121,11 @@ def load_digits(split="train", limit=None):
     if os.path.isfile(path):
         with np.load(path) as arrays:
             return ImageData(arrays["x"], arrays["y"], CLASS_NAMES)
+    print(f"drawing the bundled digits' {split} split (first use only; cached in {path})", flush=True)
     data = render_digits(SPLIT_SIZES[split], seed=SPLIT_SEEDS[split])
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    temporary = f"{path}.{os.getpid()}.tmp.npz"
-    np.savez_compressed(temporary, x=data.images, y=data.labels)
-    os.replace(temporary, path)
+    with atomic_path(path) as temporary:
+        np.savez_compressed(temporary, x=data.images, y=data.labels)
     return data
 
 

@@ -2,8 +2,10 @@
 
 Images may sit at any depth. When the folder has subfolders, the first-level subfolder an
 image lives in is its class (as in ``keras.utils.image_dataset_from_directory``); images
-lying directly in the root are then left out, with a warning. Files are decoded with
-``keras.utils.load_img``: centre-cropped to the target aspect ratio and resized.
+lying directly in the root are then left out, with a warning. Files are decoded one by one
+with ``keras.utils.load_img`` (centre-cropped to the target aspect ratio, then resized)
+rather than through ``image_dataset_from_directory``, because that utility stops at the
+first unreadable file, while a user's folder should train with such files skipped.
 """
 
 import os
@@ -11,8 +13,11 @@ import sys
 
 import keras
 import numpy as np
+from PIL import Image
 
 from data.images import ImageData
+
+__all__ = ["EmptyFolderError", "IMAGE_EXTENSIONS", "list_image_files", "load_image_folder"]
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
@@ -24,7 +29,7 @@ class EmptyFolderError(ValueError):
 def list_image_files(root):
     """Image paths under ``root`` (any depth), sorted, with their first-level subfolder or ``None``."""
     found = []
-    for folder, subfolders, files in os.walk(root, followlinks=True):
+    for folder, subfolders, files in os.walk(root):
         subfolders.sort()
         relative = os.path.relpath(folder, root)
         top = None if relative == "." else relative.split(os.sep)[0]
@@ -72,7 +77,7 @@ def load_image_folder(root, image_size=(32, 32), channels=3, interpolation="bili
         try:
             image = keras.utils.load_img(path, color_mode=color_mode, target_size=tuple(image_size),
                                          interpolation=interpolation, keep_aspect_ratio=True)
-        except (OSError, ValueError, SyntaxError):  # what Pillow raises for corrupt or truncated files
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):  # corrupt, truncated, huge
             unreadable.append(path)
             continue
         images.append(np.asarray(image, dtype=np.uint8).reshape(*image_size, channels))

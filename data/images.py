@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
+__all__ = ["ImageData", "conform_images", "denormalize_images", "normalize_images"]
+
 
 @dataclass(frozen=True)
 class ImageData:
@@ -40,11 +42,6 @@ class ImageData:
     def image_shape(self):
         """``(height, width, channels)``."""
         return tuple(int(d) for d in self.images.shape[1:])
-
-    @property
-    def num_classes(self):
-        """Number of classes, or ``None`` for unlabelled data."""
-        return None if self.class_names is None else len(self.class_names)
 
     def take(self, limit):
         """Returns the first ``limit`` images (all of them when ``limit`` is ``None``)."""

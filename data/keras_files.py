@@ -2,7 +2,8 @@
 
 Lookup order: ``DATA_DIR/<name>.npz``, then ``$KERAS_HOME/datasets/<name>.npz``
 (``~/.keras/datasets`` by default), then ``keras.datasets.<name>.load_data()``, which reads
-Keras' own cache and downloads only when the files are not there.
+Keras' own cache (``mnist.npz``, ``fashion-mnist/``, ``cifar-10-batches-py-target/``) and
+downloads only when the files are not there.
 """
 
 import os
@@ -26,6 +27,10 @@ KERAS_DATASETS = {
     ),
 }
 SPLITS = ("train", "test")
+# What keras.datasets.<name>.load_data() leaves in the cache's datasets folder.
+KERAS_CACHE_ENTRIES = {"mnist": "mnist.npz", "fashion_mnist": "fashion-mnist", "cifar10": "cifar-10-batches-py-target"}
+
+__all__ = ["DatasetNotFoundError", "KERAS_DATASETS", "find_npz", "keras_cache_dir", "load_keras_dataset"]
 
 
 class DatasetNotFoundError(ValueError):
@@ -33,8 +38,11 @@ class DatasetNotFoundError(ValueError):
 
 
 def keras_cache_dir():
-    """Keras' dataset cache: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets``."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    """Keras' dataset cache: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets`` (``/tmp`` if home is read-only)."""
+    home = os.environ.get("KERAS_HOME")
+    if not home:
+        base = os.path.expanduser("~")
+        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
     return os.path.join(home, "datasets")
 
 
@@ -64,6 +72,8 @@ def load_keras_dataset(name, split="train", data_dir=None, download=True):
         raise ValueError(f"unknown Keras dataset {name!r}; valid: {', '.join(KERAS_DATASETS)}")
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    if data_dir and not os.path.isdir(data_dir):
+        raise DatasetNotFoundError(f"data dir {data_dir} is not a folder; pass the folder that holds {name}.npz")
     module, class_names = KERAS_DATASETS[name]
     path = find_npz(name, data_dir)
     if path is not None:
@@ -75,7 +85,7 @@ def load_keras_dataset(name, split="train", data_dir=None, download=True):
                     "x_train, y_train, x_test, y_test as written by keras.datasets"
                 )
             x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
-    elif download:
+    elif download or os.path.exists(os.path.join(keras_cache_dir(), KERAS_CACHE_ENTRIES[name])):
         try:
             (x_train, y_train), (x_test, y_test) = module.load_data()
         except Exception as error:  # Keras raises bare Exception for network failures.

@@ -9,6 +9,8 @@ import tensorflow as tf
 from data.digits import load_digits
 from data.folder import load_image_folder
 from data.images import ImageData, conform_images, normalize_images
+
+__all__ = ["DATASETS", "FOLDER_PREFIX", "check_source", "load_dataset", "load_images", "make_dataset"]
 from data.keras_files import KERAS_DATASETS, load_keras_dataset
 
 FOLDER_PREFIX = "folder:"

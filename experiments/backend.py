@@ -7,6 +7,8 @@ works whatever ``KERAS_BACKEND`` the user's shell had.
 import os
 import sys
 
+__all__ = ["use_tensorflow_backend"]
+
 
 def use_tensorflow_backend():
     """Sets ``KERAS_BACKEND=tensorflow``, or fails if Keras already runs on another backend."""

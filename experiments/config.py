@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 MODELS = ("dcgan",)
 
+__all__ = ["MODELS", "Config", "DataConfig", "GANConfig", "TrainingConfig"]
+
 
 @dataclass
 class DataConfig:
@@ -37,7 +39,7 @@ class TrainingConfig:
     """Optimisation: Adam for both networks, with the DCGAN paper's defaults."""
 
     epochs: int = 20
-    batch_size: int = 256
+    batch_size: int = 64
     lr: float = 2e-4
     beta_1: float = 0.5
     seed: int = 0
@@ -66,8 +68,12 @@ class Config:
         ):
             if value < low:
                 raise ValueError(f"{name} must be at least {low}, got {value}")
-        if self.training.lr <= 0:
+        if not self.training.lr > 0:  # also rejects NaN
             raise ValueError(f"lr must be positive, got {self.training.lr}")
+        if not 0 <= self.training.beta_1 < 1:
+            raise ValueError(f"beta1 must be in [0, 1), got {self.training.beta_1}")
+        if not 0 <= self.training.seed < 2**32:
+            raise ValueError(f"seed must be in [0, 2**32), got {self.training.seed}")
         if self.data.image_size is not None and self.data.image_size < 4:
             raise ValueError(f"image size must be at least 4, got {self.data.image_size}")
         if self.data.channels not in (None, 1, 3):
@@ -75,6 +81,7 @@ class Config:
         return self
 
     def to_dict(self):
+        """Nested plain dict, as written to ``config.json``."""
         return dataclasses.asdict(self)
 
     @classmethod

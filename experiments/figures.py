@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 
 import matplotlib
 
@@ -11,6 +12,9 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from data.images import denormalize_images  # noqa: E402
+from experiments.files import atomic_path  # noqa: E402
+
+__all__ = ["image_grid", "plot_gan_history", "save_image", "save_image_grid", "save_progress_gif"]
 
 
 def image_grid(images, columns=None, padding=2, scale=1):
@@ -40,14 +44,21 @@ def image_grid(images, columns=None, padding=2, scale=1):
 
 
 def save_image(array, path):
-    """Writes a uint8 ``(h, w, 1|3)`` array as PNG (grayscale or RGB), atomically."""
+    """Writes a uint8 ``(h, w, 1|3)`` array (grayscale or RGB) atomically; the extension picks the format."""
     image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-    _save_atomically(image, path)
+    with atomic_path(path) as temporary:
+        image.save(temporary)
 
 
 def save_image_grid(images, path, columns=None, padding=2, scale=1):
     """``image_grid`` written to ``path`` as PNG."""
     save_image(image_grid(images, columns, padding, scale), path)
+
+
+def epoch_frames(folder):
+    """``(epoch, path)`` of every ``epoch_N.png`` in ``folder``, in epoch order."""
+    found = [re.fullmatch(r"epoch_(\d+)\.png", name) for name in os.listdir(folder)]
+    return sorted((int(m.group(1)), os.path.join(folder, m.group(0))) for m in found if m)
 
 
 def save_progress_gif(frame_paths, path, captions, duration_ms=400):
@@ -61,9 +72,8 @@ def save_progress_gif(frame_paths, path, captions, duration_ms=400):
         ImageDraw.Draw(framed).text((3, 1), caption, fill="black")
         frames.append(framed)
     if frames:
-        temporary = f"{path}.tmp.gif"
-        frames[0].save(temporary, save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
-        os.replace(temporary, path)
+        with atomic_path(path) as temporary:
+            frames[0].save(temporary, save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
 
 
 def plot_gan_history(rows, path):
@@ -82,13 +92,6 @@ def plot_gan_history(rows, path):
         axes.grid(alpha=0.3)
         axes.xaxis.get_major_locator().set_params(integer=True)
     figure.tight_layout()
-    temporary = f"{path}.tmp.png"
-    figure.savefig(temporary, dpi=100)
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=100)
     plt.close(figure)
-    os.replace(temporary, path)
-
-
-def _save_atomically(image, path):
-    temporary = f"{path}.tmp.png"
-    image.save(temporary, format="PNG")
-    os.replace(temporary, path)

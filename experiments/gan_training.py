@@ -1,5 +1,12 @@
-"""Training a GAN into a run directory: set up (where bad input is caught), then fit."""
+"""Training a GAN into a run directory: set up (where bad input is caught), then fit.
 
+A resumed run continues the optimizers' state and the training-noise stream exactly; the
+data order and dropout masks of the resumed epochs come from ``seed + finished epochs``, so
+a run interrupted and resumed matches another interrupted at the same epoch, not an
+uninterrupted one.
+"""
+
+import copy
 import os
 import sys
 from dataclasses import dataclass
@@ -7,10 +14,13 @@ from dataclasses import dataclass
 import keras
 
 from data import ImageData, load_images, make_dataset
+from data.loaders import FOLDER_PREFIX
 from experiments import run_dir as rd
 from experiments.callbacks import EpochImageGrid, RunRecorder
 from experiments.config import Config
 from gan_tf import GAN, build_gan_networks, default_architecture, latent_noise
+
+__all__ = ["PreparedRun", "finished_epochs", "fit_run", "prepare_new_run", "prepare_resumed_run"]
 
 
 @dataclass
@@ -27,11 +37,15 @@ class PreparedRun:
 def prepare_new_run(config):
     """Validates ``config``, loads the data, builds the networks, then creates the run directory.
 
+    The returned run holds a resolved copy of ``config``: paths made absolute (so the run can
+    be resumed from anywhere), ``image_shape``, ``architecture`` and ``out_dir`` filled in.
+
     Raises:
         ValueError: bad settings, missing data, or an existing ``config.out_dir``; nothing is
             written in that case.
     """
-    config.validate()
+    config = copy.deepcopy(config).validate()
+    config.data = _absolute_paths(config.data)
     if config.out_dir and os.path.exists(config.out_dir):
         raise rd.RunDirError(
             f"{config.out_dir} already exists; pass --resume to continue that run or choose another --out-dir"
@@ -56,6 +70,7 @@ def prepare_new_run(config):
 def prepare_resumed_run(run_dir, epochs=None):
     """Reloads a run's config, checkpoint and history to continue it up to ``epochs`` in total."""
     config = rd.load_config(run_dir)
+    config.out_dir = run_dir  # the folder may have been moved or copied since
     state = rd.read_state(run_dir)
     finished = state["epoch"]
     config.training.epochs = epochs or config.training.epochs
@@ -66,7 +81,7 @@ def prepare_resumed_run(run_dir, epochs=None):
         )
     config.validate()
     data = _load_training_images(config)
-    gan = keras.models.load_model(os.path.join(run_dir, rd.CHECKPOINT))
+    gan = keras.models.load_model(os.path.join(run_dir, state["checkpoint"]))
     gan.seed_generator.state.assign(state["seed_state"])
     keras.utils.set_random_seed(config.training.seed + finished)
     history = [row for row in rd.read_history(run_dir) if row["epoch"] <= finished]
@@ -99,6 +114,20 @@ def fit_run(run, verbose=None):
         callbacks=callbacks,
         verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
     )
+
+
+def finished_epochs(run_dir):
+    """Epochs whose checkpoint is on disk; 0 when none is."""
+    return rd.read_state(run_dir)["epoch"] if os.path.isfile(os.path.join(run_dir, rd.STATE)) else 0
+
+
+def _absolute_paths(data):
+    data = copy.copy(data)
+    if data.data_dir:
+        data.data_dir = os.path.abspath(data.data_dir)
+    if data.dataset.startswith(FOLDER_PREFIX):
+        data.dataset = FOLDER_PREFIX + os.path.abspath(data.dataset[len(FOLDER_PREFIX):])
+    return data
 
 
 def _load_training_images(config):

@@ -9,8 +9,8 @@ Layout::
     curves.png             losses and discriminator accuracy
     samples/epoch_001.png  a grid from fixed noise after each epoch
     progress.gif           those grids as an animation
-    checkpoint/gan.keras   the trainer with its optimizer state, for --resume
-    checkpoint/state.json  finished epochs and the noise generator's state
+    checkpoint/gan-epoch-N.keras  the trainer with its optimizers' state, for --resume
+    checkpoint/state.json  finished epochs, the checkpoint's name, the noise generator's state
 """
 
 import csv
@@ -22,6 +22,12 @@ from dataclasses import dataclass
 import keras
 
 from experiments.config import Config
+from experiments.files import atomic_path
+
+__all__ = [
+    "Run", "RunDirError", "default_run_dir", "latest_run", "load_config", "load_run", "read_history",
+    "read_state", "save_config", "save_model", "write_history", "write_state",
+]
 
 RUNS_ROOT = "runs"
 CONFIG = "config.json"
@@ -31,8 +37,8 @@ HISTORY = "history.csv"
 CURVES = "curves.png"
 SAMPLES = "samples"
 PROGRESS = "progress.gif"
-CHECKPOINT = os.path.join("checkpoint", "gan.keras")
-STATE = os.path.join("checkpoint", "state.json")
+CHECKPOINTS = "checkpoint"
+STATE = os.path.join(CHECKPOINTS, "state.json")
 
 
 class RunDirError(ValueError):
@@ -58,10 +64,12 @@ def default_run_dir(config, now=None):
 
 
 def save_config(config, run_dir):
+    """Writes ``config.json``."""
     _write_json(config.to_dict(), os.path.join(run_dir, CONFIG))
 
 
 def load_config(run_dir):
+    """Reads ``config.json``; ``RunDirError`` when ``run_dir`` is not a run directory."""
     path = os.path.join(run_dir, CONFIG)
     if not os.path.isfile(path):
         raise RunDirError(f"{run_dir} is not a run directory (no {CONFIG}); pass a folder made by train.py")
@@ -74,7 +82,7 @@ def load_run(run_dir):
     config = load_config(run_dir)
     path = os.path.join(run_dir, GENERATOR)
     if not os.path.isfile(path):
-        raise RunDirError(f"{run_dir} has no {GENERATOR} yet: no epoch finished; train it with --resume")
+        raise RunDirError(f"{run_dir} has no {GENERATOR}: no epoch of it finished; train a new run")
     return Run(run_dir, config, keras.models.load_model(path))
 
 
@@ -93,9 +101,8 @@ def latest_run(root=RUNS_ROOT):
 
 def save_model(model, path):
     """Saves a ``.keras`` file atomically, so an interrupted save never leaves a broken file."""
-    temporary = f"{path}.tmp.keras"
-    model.save(temporary)
-    os.replace(temporary, path)
+    with atomic_path(path) as temporary:
+        model.save(temporary)
 
 
 def read_history(run_dir):
@@ -108,16 +115,15 @@ def read_history(run_dir):
 
 
 def write_history(rows, run_dir):
-    path = os.path.join(run_dir, HISTORY)
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", newline="") as file:
+    """Writes ``history.csv``, one row per epoch, columns from the first row."""
+    with atomic_path(os.path.join(run_dir, HISTORY)) as temporary, open(temporary, "w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    os.replace(temporary, path)
 
 
 def read_state(run_dir):
+    """The resume state: ``epoch`` (finished), ``checkpoint`` (its file) and ``seed_state``."""
     path = os.path.join(run_dir, STATE)
     if not os.path.isfile(path):
         raise RunDirError(f"{run_dir} has no checkpoint to resume (no epoch finished); start a new run instead")
@@ -126,12 +132,11 @@ def read_state(run_dir):
 
 
 def write_state(state, run_dir):
+    """Writes the resume state (see ``read_state``)."""
     _write_json(state, os.path.join(run_dir, STATE))
 
 
 def _write_json(values, path):
-    temporary = f"{path}.tmp"
-    with open(temporary, "w") as file:
+    with atomic_path(path) as temporary, open(temporary, "w") as file:
         json.dump(values, file, indent=2)
         file.write("\n")
-    os.replace(temporary, path)

@@ -3,6 +3,8 @@
 from experiments.figures import save_image_grid
 from gan_tf.sampling import generate, latent_dim_of, latent_noise, slerp
 
+__all__ = ["write_interpolation", "write_sample_grid"]
+
 
 def write_sample_grid(generator, path, n=64, seed=0, scale=2):
     """Writes a grid of ``n`` images from noise seeded by ``seed``; the same seed gives the same file."""

@@ -3,6 +3,8 @@
 from gan_tf.discriminator import build_dcgan_discriminator, build_tutorial_discriminator
 from gan_tf.generator import build_dcgan_generator, build_tutorial_generator
 
+__all__ = ["ARCHITECTURES", "build_gan_networks", "default_architecture"]
+
 ARCHITECTURES = {
     "tutorial": (build_tutorial_generator, build_tutorial_discriminator),
     "dcgan": (build_dcgan_generator, build_dcgan_discriminator),

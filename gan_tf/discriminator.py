@@ -5,6 +5,8 @@ from keras import layers
 
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
+__all__ = ["build_dcgan_discriminator", "build_tutorial_discriminator"]
+
 
 def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, name="discriminator"):
     """The TensorFlow DCGAN tutorial's discriminator.

@@ -6,6 +6,8 @@ from keras import ops
 
 from gan_tf.losses import get_loss
 
+__all__ = ["GAN", "default_optimizer"]
+
 
 def default_optimizer():
     """Adam(2e-4, beta_1=0.5), the DCGAN paper's setting."""
@@ -37,6 +39,8 @@ class GAN(keras.Model):
         self.seed = seed
         self.latent_dim = int(generator.input_shape[-1])
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # evaluate() draws its own noise, so validation never shifts the training stream
+        self.eval_seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_accuracy_tracker = keras.metrics.Mean(name="d_real_accuracy")
@@ -80,7 +84,7 @@ class GAN(keras.Model):
 
     def test_step(self, data):
         real = _images_of(data)
-        noise = keras.random.normal((ops.shape(real)[0], self.latent_dim), seed=self.seed_generator)
+        noise = keras.random.normal((ops.shape(real)[0], self.latent_dim), seed=self.eval_seed_generator)
         real_logits = self.discriminator(real, training=False)
         fake_logits = self.discriminator(self.generator(noise, training=False), training=False)
         return self._track(self.d_loss_fn(real_logits, fake_logits), self.g_loss_fn(fake_logits),
@@ -110,23 +114,35 @@ class GAN(keras.Model):
         return cls(generator, discriminator, **config)
 
     def get_compile_config(self):
+        """What ``keras.models.load_model`` needs to compile the model again.
+
+        Both optimizers (with their state, saved with the weights), the loss name,
+        ``jit_compile`` and ``steps_per_execution``. Other ``compile`` keyword arguments are
+        not saved; pass them to ``compile`` again after loading.
+        """
         if not self.compiled:
             return None
         return {
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "loss": self.loss,
+            "jit_compile": self.jit_compile,
+            "steps_per_execution": self.steps_per_execution,
+            "optimizers_built": self.d_optimizer.built and self.g_optimizer.built,
         }
 
     def compile_from_config(self, config):
-        """Recompiles a loaded model and builds its optimizers so their saved state can load."""
+        """Recompiles a loaded model; builds the optimizers when their saved state has variables to load."""
         self.compile(
             d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
             g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
             loss=config["loss"],
+            jit_compile=config["jit_compile"],
+            steps_per_execution=config["steps_per_execution"],
         )
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        if config["optimizers_built"]:
+            self.d_optimizer.build(self.discriminator.trainable_variables)
+            self.g_optimizer.build(self.generator.trainable_variables)
 
 
 def _images_of(data):

@@ -5,6 +5,8 @@ from keras import layers
 
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
+__all__ = ["build_dcgan_generator", "build_tutorial_generator"]
+
 
 def build_tutorial_generator(latent_dim=100, image_shape=(28, 28, 1), name="generator"):
     """The TensorFlow DCGAN tutorial's generator, with its start size derived from ``image_shape``.

@@ -5,6 +5,8 @@ Every function takes raw logits (no sigmoid), computes in float32 and returns a 
 
 from keras import ops
 
+__all__ = ["LOSSES", "get_loss", "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss"]
+
 
 def minimax_discriminator_loss(real_logits, fake_logits):
     """``-E[log D(x)] - E[log(1 - D(G(z)))]``: binary cross-entropy of real vs fake.

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+__all__ = ["generate", "latent_dim_of", "latent_noise", "slerp"]
+
 
 def latent_noise(n, latent_dim, seed=0):
     """Standard normal noise ``(n, latent_dim)`` float32 from NumPy's PCG64 seeded with ``seed``."""

@@ -1,5 +1,7 @@
 """Checks that an image shape suits an architecture's up- and down-sampling."""
 
+__all__ = ["check_image_shape", "upsampling_steps"]
+
 
 def check_image_shape(image_shape, multiple, architecture):
     """Returns ``(height, width, channels)`` or raises ``ValueError`` saying what sizes work."""

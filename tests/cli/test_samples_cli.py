@@ -1,5 +1,6 @@
 """samples.py end to end in subprocesses, on a run trained by train.py."""
 
+import os
 import shutil
 
 import keras
@@ -31,11 +32,14 @@ def test_grid_has_the_expected_size_and_is_deterministic(trained_run, tmp_path):
 def test_newest_run_is_the_default(trained_run, tmp_path):
     out, _ = trained_run
     workdir = tmp_path / "work"
-    shutil.copytree(out, workdir / "runs" / "only-run")
+    for name, mtime in (("b-older", 1000), ("a-newer", 2000)):
+        shutil.copytree(out, workdir / "runs" / name)
+        os.utime(workdir / "runs" / name / "generator.keras", (mtime, mtime))
     result = run_script("samples.py", "--n", "4", cwd=workdir)
     assert result.returncode == 0, result.stderr
-    written = workdir / "runs" / "only-run" / "samples_seed0.png"
+    written = workdir / "runs" / "a-newer" / "samples_seed0.png"
     assert pixels(written).shape == ((2 * 30 + 2) * 2,) * 2
+    assert not (workdir / "runs" / "b-older" / "samples_seed0.png").exists()
 
 
 def test_model_file_and_interpolation(trained_run, tmp_path):
@@ -69,6 +73,8 @@ def test_matches_the_generator_in_python(trained_run, tmp_path):
     (lambda run, tmp: ("--model", run / "config.json"), ("could not load",)),
     (lambda run, tmp: ("--run", tmp), ("is not a run directory",)),
     (lambda run, tmp: ("--n", "0"), ("--n", "must be at least 1")),
+    (lambda run, tmp: ("--seed", "-1"), ("--seed", "must be at least 0")),
+    (lambda run, tmp: ("--run", run, "--out", tmp / "missing" / "x.png"), ("No such file or directory",)),
 ])
 def test_bad_input_is_one_line_exit_2(trained_run, tmp_path, make_args, phrases):
     out, _ = trained_run

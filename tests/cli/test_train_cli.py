@@ -34,7 +34,9 @@ def test_short_run_writes_every_file(trained_run):
     generator = keras.models.load_model(out / "generator.keras")
     assert generator.output_shape == (None, 28, 28, 1)
     assert keras.models.load_model(out / "discriminator.keras").output_shape == (None, 1)
-    assert json.loads((out / "checkpoint" / "state.json").read_text())["epoch"] == 2
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    assert state["epoch"] == 2 and sorted(p.name for p in (out / "checkpoint").iterdir()) == [
+        "gan-epoch-2.keras", "state.json"]
     assert not [p for p in out.rglob("*") if ".tmp" in p.name]
 
 
@@ -48,15 +50,32 @@ def test_resume_continues_at_the_next_epoch(tmp_path, keras_home):
     assert "epochs 2-3" in resumed.stdout and "Epoch 2/3" in resumed.stdout and "Epoch 1/3" not in resumed.stdout
     with open(out / "history.csv") as file:
         assert [r["epoch"] for r in csv.DictReader(file)] == ["1", "2", "3"]
-    gan = keras.models.load_model(out / "checkpoint" / "gan.keras")
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    gan = keras.models.load_model(out / state["checkpoint"])
     assert int(gan.g_optimizer.iterations) == 3 * 2  # optimizer state carried over: 2 steps per epoch
     assert json.loads((out / "config.json").read_text())["training"]["epochs"] == 3
     with Image.open(out / "progress.gif") as gif:
         assert gif.n_frames == 3
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     again = run_script("train.py", "--resume", "--out-dir", out, "--epochs", "3", env={"KERAS_HOME": str(keras_home)})
     assert_bad_input(again, "already trained 3 epochs", "--epochs greater than 3")
     changed = run_script("train.py", "--resume", "--out-dir", out, "--epochs", "5", "--lr", "0.1")
     assert_bad_input(changed, "--lr cannot change on --resume")
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_a_copied_run_resumes_in_its_new_place(trained_run, tmp_path, keras_home):
+    import shutil
+
+    original, _ = trained_run
+    before = {p: p.stat().st_mtime_ns for p in original.rglob("*")}
+    copy = tmp_path / "copy"
+    shutil.copytree(original, copy)
+    result = run_script("train.py", "--resume", "--out-dir", copy, "--epochs", "3", cwd=tmp_path,
+                        env={"KERAS_HOME": str(keras_home)})
+    assert result.returncode == 0, result.stderr
+    assert (copy / "samples" / "epoch_003.png").is_file()
+    assert {p: p.stat().st_mtime_ns for p in original.rglob("*")} == before
 
 
 @pytest.mark.parametrize("args, phrases", [
@@ -64,7 +83,10 @@ def test_resume_continues_at_the_next_epoch(tmp_path, keras_home):
     (("--dataset", "imagenet"), ("unknown dataset 'imagenet'", "digits", "folder:PATH")),
     (("--epochs", "0"), ("--epochs", "must be at least 1")),
     (("--batch-size", "-4"), ("--batch-size", "must be at least 1")),
-    (("--dataset", "mnist", "--offline", "--data-dir", "nowhere"), ("mnist.npz not found", "--dataset digits")),
+    (("--dataset", "mnist", "--offline"), ("mnist.npz not found", "put mnist.npz there", "--dataset digits")),
+    (("--dataset", "mnist", "--data-dir", "nowhere"), ("nowhere is not a folder",)),
+    (("--seed", "-1"), ("--seed", "must be at least 0")),
+    (("--lr", "nan"), ("lr must be positive",)),
     (("--resume",), ("--resume needs --out-dir",)),
 ])
 def test_bad_input_is_one_line_exit_2(args, phrases, tmp_path):
@@ -98,3 +120,36 @@ def test_custom_folder_trains_in_colour(image_folder, tmp_path, keras_home):
     with Image.open(out / "samples" / "epoch_001.png") as grid:
         assert grid.mode == "RGB" and grid.size == ((2 * 18 + 2) * 2,) * 2
     assert os.path.isfile(out / "generator.keras")
+
+
+def test_ctrl_c_leaves_a_resumable_run(tmp_path, keras_home):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from helpers import ROOT
+
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "train.py"), "--dataset", "digits", "--limit", "64", "--batch-size", "32",
+         "--grid-size", "4", "--epochs", "500", "--out-dir", str(out)],
+        env={**os.environ, "KERAS_HOME": str(keras_home)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    state = out / "checkpoint" / "state.json"
+    deadline = time.time() + 180
+    while not state.exists() and time.time() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    assert state.exists(), "no epoch finished in time"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and f"--resume --out-dir {out}" in stderr
+    finished = json.loads(state.read_text())["epoch"]
+    assert 1 <= finished < 500
+    assert keras.models.load_model(out / "generator.keras").output_shape == (None, 28, 28, 1)
+    resumed = run_script("train.py", "--resume", "--out-dir", out, "--epochs", finished + 1,
+                         env={"KERAS_HOME": str(keras_home)})
+    assert resumed.returncode == 0, resumed.stderr
+    with open(out / "history.csv") as file:
+        assert [int(r["epoch"]) for r in csv.DictReader(file)] == list(range(1, finished + 2))

@@ -28,6 +28,7 @@ def test_keras_cache_is_searched_after_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
     (tmp_path / "home" / "datasets").mkdir(parents=True)
     arrays = write_keras_npz(tmp_path / "home" / "datasets" / "mnist.npz", (28, 28), n_train=7)
+    (tmp_path / "elsewhere").mkdir()
     data = load_keras_dataset("mnist", "train", data_dir=tmp_path / "elsewhere", download=False)
     assert np.array_equal(data.images[..., 0], arrays["x_train"])
 
@@ -39,6 +40,11 @@ def test_missing_file_offline_says_where_to_put_it(tmp_path, monkeypatch):
     message = str(error.value)
     assert "fashion_mnist.npz" in message and str(tmp_path) in message and "--dataset digits" in message
     assert "\n" not in message
+
+
+def test_data_dir_that_is_not_a_folder(tmp_path):
+    with pytest.raises(DatasetNotFoundError, match="missing is not a folder"):
+        load_keras_dataset("mnist", data_dir=tmp_path / "missing", download=False)
 
 
 def test_npz_missing_keys_is_a_clear_error(tmp_path):

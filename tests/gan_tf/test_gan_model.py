@@ -80,6 +80,31 @@ def test_compile_forwards_keras_arguments():
     assert int(gan.g_optimizer.iterations) == 4
 
 
+def test_same_seed_same_training():
+    weights = []
+    for _ in range(2):
+        gan = make_gan("dcgan", seed=3)
+        gan.fit(images("dcgan"), batch_size=16, epochs=1, verbose=0, shuffle=False)
+        weights.append(gan.generator.get_weights())
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(*weights))
+    other = make_gan("dcgan", seed=4)
+    assert not all(np.allclose(a, b) for a, b in zip(weights[0], other.generator.get_weights()))
+
+
+def test_evaluate_leaves_the_training_noise_alone():
+    gan = make_gan("tutorial")
+    state = np.asarray(gan.seed_generator.state).copy()
+    gan.evaluate(images("tutorial"), batch_size=16, verbose=0)
+    assert np.array_equal(np.asarray(gan.seed_generator.state), state)
+
+
+def test_reloaded_model_keeps_jit_and_steps_per_execution(tmp_path):
+    gan = make_gan("tutorial", jit_compile=False, steps_per_execution=2)
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert loaded.jit_compile is False and loaded.steps_per_execution == 2
+
+
 def test_unknown_loss_is_rejected_at_compile():
     with pytest.raises(ValueError, match="unknown GAN loss"):
         make_gan("tutorial", loss="hinge-ish")

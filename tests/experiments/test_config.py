@@ -1,0 +1,39 @@
+import math
+
+import pytest
+
+from experiments.config import Config, DataConfig, GANConfig, TrainingConfig
+
+
+def test_round_trip_through_a_dict():
+    config = Config(out_dir="runs/x", data=DataConfig(dataset="digits", limit=5),
+                    gan=GANConfig(image_shape=(28, 28, 1)), training=TrainingConfig(epochs=3))
+    again = Config.from_dict(config.to_dict())
+    assert again == config
+    assert again.gan.image_shape == (28, 28, 1)
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"modle": "dcgan"}, "unknown config key(s) modle"),
+    ({"training": {"epoch": 3}}, "unknown config.training key(s) epoch; valid: epochs"),
+])
+def test_unknown_keys_are_rejected(values, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Config.from_dict(values)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: setattr(c, "model", "vae"), "unknown model 'vae'; valid: dcgan"),
+    (lambda c: setattr(c.training, "epochs", 0), "epochs must be at least 1"),
+    (lambda c: setattr(c.training, "batch_size", 0), "batch size must be at least 1"),
+    (lambda c: setattr(c.training, "lr", math.nan), "lr must be positive"),
+    (lambda c: setattr(c.training, "beta_1", 1.0), "beta1 must be in"),
+    (lambda c: setattr(c.training, "seed", -1), "seed must be in"),
+    (lambda c: setattr(c.data, "channels", 2), "channels must be 1 or 3"),
+])
+def test_validate_names_the_bad_setting(change, message):
+    config = Config()
+    change(config)
+    with pytest.raises(ValueError, match=message):
+        config.validate()
+    assert Config().validate() == Config()
