@@ -13,6 +13,7 @@ import keras
 
 from experiments import run_dir as rd
 from experiments.cli import ArgumentParser, non_negative_int, positive_int, report_bad_input
+from experiments.run_metrics import evaluate_run, format_table
 from experiments.sample_images import write_interpolation, write_sample_grid
 from gan_tf.sampling import latent_dim_of
 
@@ -22,15 +23,21 @@ def build_parser():
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--run", help="run directory (default: the newest under runs/)")
     source.add_argument("--model", help="a generator .keras file")
-    parser.add_argument("--n", type=positive_int, help="number of images (default 64, or 10 with --interpolate)")
+    parser.add_argument("--n", type=positive_int,
+                        help="number of images (default 64; 10 with --interpolate; 10000 with --evaluate)")
     parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="noise seed; the same seed gives the same images")
     parser.add_argument("--out", help="image file to write, format from its extension (default: "
                                       "samples_seed<S>.png or interpolation_seed<S>.png in the run, "
                                       "or in the current folder with --model)")
     parser.add_argument("--scale", type=positive_int, default=2, help="pixel upscaling of the grid (default 2)")
-    parser.add_argument("--interpolate", action="store_true",
-                        help="write one row interpolating between two noise vectors instead of a grid")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--interpolate", action="store_true",
+                      help="write one row interpolating between two noise vectors instead of a grid")
+    mode.add_argument("--evaluate", action="store_true",
+                      help="measure image quality against the run's real test images; writes metrics.json")
+    parser.add_argument("--inception", action="store_true",
+                        help="with --evaluate: also Inception-v3 FID/KID (needs its ImageNet weights in the Keras cache)")
     return parser
 
 
@@ -45,15 +52,34 @@ def load_generator(args):
             raise ValueError(f"could not load {args.model} as a Keras model ({error})") from error
         latent_dim_of(generator)
         return generator, "."
+    run_dir = chosen_run_dir(args)
+    return rd.load_run(run_dir).generator, run_dir
+
+
+def chosen_run_dir(args):
+    """``--run``, or the newest run under runs/; ``RunDirError`` when it does not exist."""
     run_dir = args.run or rd.latest_run()
     if not os.path.isdir(run_dir):
         raise rd.RunDirError(f"run directory {run_dir} does not exist; pass a folder made by train.py")
-    return rd.load_run(run_dir).generator, run_dir
+    return run_dir
+
+
+def evaluate(args):
+    """``--evaluate``: metrics of the run's generator, printed and written to the run's metrics.json."""
+    if args.model:
+        raise ValueError("--evaluate needs a run directory (--run), which says what data to compare with")
+    run_dir = chosen_run_dir(args)
+    results = evaluate_run(run_dir, n=args.n or 10000, seed=args.seed, inception=args.inception)
+    print(format_table(results))
+    print(f"wrote {os.path.join(run_dir, 'metrics.json')}")
+    return 0
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        if args.evaluate:
+            return evaluate(args)
         generator, folder = load_generator(args)
         kind = "interpolation" if args.interpolate else "samples"
         out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")

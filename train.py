@@ -10,7 +10,7 @@ import sys
 
 from data import DATASETS, check_source
 from experiments.cli import EXIT_INTERRUPTED, ArgumentParser, non_negative_int, positive_int, report_bad_input
-from experiments.config import MODELS, Config, DataConfig, GANConfig, TrainingConfig
+from experiments.config import MODELS, TRACKED_METRICS, Config, DataConfig, EvalConfig, GANConfig, TrainingConfig
 from experiments.gan_training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
 from gan_tf import ARCHITECTURES, LOSSES
 
@@ -45,6 +45,11 @@ def build_parser():
     run.add_argument("--resume", action="store_true", default=None,
                      help="continue the run in --out-dir up to --epochs in total")
     run.add_argument("--grid-size", type=positive_int, help="images in each epoch's grid (default 64)")
+    quality = parser.add_argument_group("image-quality metrics during training (see docs/evaluation.md)")
+    quality.add_argument("--eval-every", type=positive_int, help="evaluate every K epochs (default: never)")
+    quality.add_argument("--eval-n", type=positive_int, help="generated images per evaluation (default 2000)")
+    quality.add_argument("--eval-metric", choices=TRACKED_METRICS,
+                         help="metric that picks generator_best.keras (default fid)")
     return parser
 
 
@@ -62,6 +67,7 @@ def config_from_args(args):
         gan=GANConfig(**given(architecture=args.architecture, latent_dim=args.latent_dim, loss=args.loss)),
         training=TrainingConfig(**given(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                         beta_1=args.beta1, seed=args.seed)),
+        evaluation=EvalConfig(**given(every=args.eval_every, n=args.eval_n, metric=args.eval_metric)),
     )
 
 

@@ -4,13 +4,15 @@ Sources: ``mnist``, ``fashion_mnist``, ``cifar10`` (the files Keras uses), ``dig
 no download) and ``folder:PATH`` (a folder of your own images).
 """
 
+import os
+
 import tensorflow as tf
 
 from data.digits import load_digits
 from data.folder import load_image_folder
 from data.images import ImageData, conform_images, normalize_images
 
-__all__ = ["DATASETS", "FOLDER_PREFIX", "check_source", "load_dataset", "load_images", "make_dataset"]
+__all__ = ["DATASETS", "FOLDER_PREFIX", "check_source", "dataset_name", "load_dataset", "load_images", "make_dataset"]
 from data.keras_files import KERAS_DATASETS, load_keras_dataset
 
 FOLDER_PREFIX = "folder:"
@@ -25,6 +27,13 @@ def check_source(source):
     if source.startswith(FOLDER_PREFIX) and len(source) > len(FOLDER_PREFIX):
         return
     raise ValueError(f"unknown dataset {source!r}; valid: {', '.join(DATASETS)}")
+
+
+def dataset_name(source):
+    """A short name for file and folder names: the source itself, ``folder-<basename>`` for folders."""
+    if source.startswith(FOLDER_PREFIX):
+        return "folder-" + os.path.basename(os.path.normpath(source[len(FOLDER_PREFIX):]))
+    return source
 
 
 def load_images(source, split="train", *, data_dir=None, image_size=None, channels=None,

@@ -4,11 +4,13 @@ import os
 
 import keras
 
+from evaluation.report import evaluate_generator
 from experiments import run_dir as rd
+from experiments.config import TRACKED_METRICS
 from experiments.figures import epoch_frames, plot_gan_history, save_image_grid, save_progress_gif
 from gan_tf.sampling import generate
 
-__all__ = ["EpochImageGrid", "RunRecorder"]
+__all__ = ["EpochImageGrid", "EpochMetrics", "RunRecorder"]
 
 
 class EpochImageGrid(keras.callbacks.Callback):
@@ -45,18 +47,20 @@ class RunRecorder(keras.callbacks.Callback):
     Args:
         run_dir: the run directory.
         history: rows of the epochs already finished (non-empty when resuming).
+        metric: a logged image-quality metric to plot beside the losses, if any.
     """
 
-    def __init__(self, run_dir, history):
+    def __init__(self, run_dir, history, metric=None):
         super().__init__()
         self.run_dir = run_dir
         self.history_rows = list(history)
+        self.metric = metric
         os.makedirs(os.path.join(run_dir, rd.CHECKPOINTS), exist_ok=True)
 
     def on_epoch_end(self, epoch, logs=None):
         self.history_rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
         rd.write_history(self.history_rows, self.run_dir)
-        plot_gan_history(self.history_rows, os.path.join(self.run_dir, rd.CURVES))
+        plot_gan_history(self.history_rows, os.path.join(self.run_dir, rd.CURVES), self.metric)
         gan = self.model
         rd.save_model(gan.generator, os.path.join(self.run_dir, rd.GENERATOR))
         rd.save_model(gan.discriminator, os.path.join(self.run_dir, rd.DISCRIMINATOR))
@@ -67,3 +71,45 @@ class RunRecorder(keras.callbacks.Callback):
                         "seed_state": gan.seed_generator.state.numpy().tolist()}, self.run_dir)
         if previous and previous != checkpoint:
             os.remove(os.path.join(self.run_dir, previous))
+
+
+class EpochMetrics(keras.callbacks.Callback):
+    """Every ``config.every`` epochs, image-quality metrics of the generator into the epoch's logs.
+
+    Each evaluation's full result (with n_real, n_fake, split and extractor id) goes to
+    ``metrics/epoch_NNN.json``; the generator with the best ``config.metric`` so far is saved
+    as ``generator_best.keras``, described by ``metrics/best.json``. Put this callback before
+    ``RunRecorder`` so the numbers reach ``history.csv`` and the curves.
+
+    Args:
+        reference: ``evaluation.RealReference`` of the run's dataset.
+        config: the run's ``EvalConfig``.
+        run_dir: the run directory.
+        seed: seed of the evaluation noise (the same every time, so epochs are comparable).
+    """
+
+    def __init__(self, reference, config, run_dir, seed=0):
+        super().__init__()
+        self.reference = reference
+        self.config = config
+        self.run_dir = run_dir
+        self.seed = seed
+        self.folder = os.path.join(run_dir, rd.METRICS_DIR)
+        os.makedirs(self.folder, exist_ok=True)
+        best = rd.read_json(os.path.join(self.folder, "best.json"))
+        self.best = None if best is None else best[config.metric]
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.config.every:
+            return
+        results = evaluate_generator(self.model.generator, self.reference, n=self.config.n, seed=self.seed)
+        results["epoch"] = epoch + 1
+        rd.write_json(results, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.json"))
+        if logs is not None:
+            logs.update({key: results[key] for key in TRACKED_METRICS})
+        value = results[self.config.metric]
+        lower_is_better = TRACKED_METRICS[self.config.metric]
+        if self.best is None or (value < self.best if lower_is_better else value > self.best):
+            self.best = value
+            rd.save_model(self.model.generator, os.path.join(self.run_dir, rd.BEST_GENERATOR))
+            rd.write_json(results, os.path.join(self.folder, "best.json"))

@@ -8,8 +8,11 @@ import dataclasses
 from dataclasses import dataclass, field
 
 MODELS = ("dcgan",)
+# Metrics a run can track during training, and whether lower is better.
+TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": False, "recall": False,
+                   "density": False, "coverage": False, "classifier_score": False}
 
-__all__ = ["MODELS", "Config", "DataConfig", "GANConfig", "TrainingConfig"]
+__all__ = ["MODELS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "TrainingConfig"]
 
 
 @dataclass
@@ -46,6 +49,18 @@ class TrainingConfig:
 
 
 @dataclass
+class EvalConfig:
+    """Image-quality metrics during training: every ``every`` epochs (``None``: never) on ``n`` samples.
+
+    The generator with the best ``metric`` so far is kept as ``generator_best.keras``.
+    """
+
+    every: int | None = None
+    n: int = 2000
+    metric: str = "fid"
+
+
+@dataclass
 class Config:
     """Everything a run needs; ``out_dir`` is the run directory."""
 
@@ -55,6 +70,7 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     gan: GANConfig = field(default_factory=GANConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    evaluation: EvalConfig = field(default_factory=EvalConfig)
 
     def validate(self):
         """Raises ``ValueError`` naming the first out-of-range setting."""
@@ -74,6 +90,12 @@ class Config:
             raise ValueError(f"beta1 must be in [0, 1), got {self.training.beta_1}")
         if not 0 <= self.training.seed < 2**32:
             raise ValueError(f"seed must be in [0, 2**32), got {self.training.seed}")
+        if self.evaluation.metric not in TRACKED_METRICS:
+            raise ValueError(f"unknown metric {self.evaluation.metric!r}; valid: {', '.join(TRACKED_METRICS)}")
+        if self.evaluation.every is not None and self.evaluation.every < 1:
+            raise ValueError(f"eval every must be at least 1, got {self.evaluation.every}")
+        if self.evaluation.n < 10:
+            raise ValueError(f"eval n must be at least 10, got {self.evaluation.n}")
         if self.data.image_size is not None and self.data.image_size < 4:
             raise ValueError(f"image size must be at least 4, got {self.data.image_size}")
         if self.data.channels not in (None, 1, 3):

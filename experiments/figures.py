@@ -76,10 +76,12 @@ def save_progress_gif(frame_paths, path, captions, duration_ms=400):
             frames[0].save(temporary, save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
 
 
-def plot_gan_history(rows, path):
-    """Two panels over epochs: both losses, and the discriminator's accuracy on real and fake."""
+def plot_gan_history(rows, path, metric=None):
+    """Panels over epochs: both losses, the discriminator's accuracy on real and fake, and ``metric`` if logged."""
     epochs = [row["epoch"] for row in rows]
-    figure, (losses, accuracy) = plt.subplots(1, 2, figsize=(10, 3.6))
+    scored = [row for row in rows if metric in row]
+    figure, axes = plt.subplots(1, 3 if scored else 2, figsize=(15 if scored else 10, 3.6))
+    losses, accuracy = axes[:2]
     for key, label in (("d_loss", "discriminator"), ("g_loss", "generator")):
         losses.plot(epochs, [row[key] for row in rows], marker="o", label=label)
     losses.set(title="Losses", xlabel="epoch", ylabel="loss")
@@ -87,10 +89,14 @@ def plot_gan_history(rows, path):
         accuracy.plot(epochs, [row[key] for row in rows], marker="o", label=label)
     accuracy.axhline(0.5, color="grey", linestyle=":", linewidth=1)
     accuracy.set(title="Discriminator accuracy (0.5 = fooled half the time)", xlabel="epoch", ylim=(-0.02, 1.02))
-    for axes in (losses, accuracy):
-        axes.legend()
-        axes.grid(alpha=0.3)
-        axes.xaxis.get_major_locator().set_params(integer=True)
+    if scored:
+        axes[2].plot([row["epoch"] for row in scored], [row[metric] for row in scored], marker="o", color="tab:green")
+        axes[2].set(title=f"Sample quality: {metric}", xlabel="epoch")
+    for panel in axes:
+        if panel.get_legend_handles_labels()[0]:
+            panel.legend()
+        panel.grid(alpha=0.3)
+        panel.xaxis.get_major_locator().set_params(integer=True)
     figure.tight_layout()
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=100)

@@ -16,7 +16,8 @@ import keras
 from data import ImageData, load_images, make_dataset
 from data.loaders import FOLDER_PREFIX
 from experiments import run_dir as rd
-from experiments.callbacks import EpochImageGrid, RunRecorder
+from experiments.callbacks import EpochImageGrid, EpochMetrics, RunRecorder
+from experiments.run_metrics import build_reference
 from experiments.config import Config
 from gan_tf import GAN, build_gan_networks, default_architecture, latent_noise
 
@@ -98,7 +99,13 @@ def fit_run(run, verbose=None):
     config = run.config
     dataset = make_dataset(run.data, config.training.batch_size, seed=config.training.seed + run.initial_epoch)
     noise = latent_noise(config.grid_size, config.gan.latent_dim, seed=config.training.seed)
-    callbacks = [EpochImageGrid(noise, config.out_dir), RunRecorder(config.out_dir, run.history)]
+    callbacks = [EpochImageGrid(noise, config.out_dir)]
+    metric = None
+    if config.evaluation.every:
+        metric = config.evaluation.metric
+        callbacks.append(EpochMetrics(build_reference(config.data), config.evaluation, config.out_dir,
+                                      seed=config.training.seed))
+    callbacks.append(RunRecorder(config.out_dir, run.history, metric))
     height, width, channels = config.gan.image_shape
     print(
         f"training {config.model} ({config.gan.architecture} architecture) on {config.data.dataset}: "

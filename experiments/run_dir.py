@@ -5,6 +5,9 @@ Layout::
     config.json            the resolved Config
     generator.keras        plain Keras models, loadable without this package
     discriminator.keras
+    generator_best.keras   with --eval-every: the generator with the best tracked metric
+    metrics/               with --eval-every: each evaluation's numbers, and best.json
+    metrics.json           from samples.py --evaluate
     history.csv            one row per finished epoch
     curves.png             losses and discriminator accuracy
     samples/epoch_001.png  a grid from fixed noise after each epoch
@@ -21,12 +24,13 @@ from dataclasses import dataclass
 
 import keras
 
+from data.loaders import dataset_name
 from experiments.config import Config
 from experiments.files import atomic_path
 
 __all__ = [
     "Run", "RunDirError", "default_run_dir", "latest_run", "load_config", "load_run", "read_history",
-    "read_state", "save_config", "save_model", "write_history", "write_state",
+    "read_json", "read_state", "save_config", "save_model", "write_history", "write_json", "write_state",
 ]
 
 RUNS_ROOT = "runs"
@@ -37,6 +41,8 @@ HISTORY = "history.csv"
 CURVES = "curves.png"
 SAMPLES = "samples"
 PROGRESS = "progress.gif"
+BEST_GENERATOR = "generator_best.keras"
+METRICS_DIR = "metrics"
 CHECKPOINTS = "checkpoint"
 STATE = os.path.join(CHECKPOINTS, "state.json")
 
@@ -55,17 +61,14 @@ class Run:
 
 
 def default_run_dir(config, now=None):
-    """``runs/<model>-<dataset>-<YYYYmmdd-HHMMSS>``; a folder dataset is named by its basename."""
-    dataset = config.data.dataset
-    if dataset.startswith("folder:"):
-        dataset = "folder-" + os.path.basename(os.path.normpath(dataset[len("folder:"):]))
+    """``runs/<model>-<dataset>-<YYYYmmdd-HHMMSS>``; a folder dataset is ``folder-<basename>``."""
     stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return os.path.join(RUNS_ROOT, f"{config.model}-{dataset}-{stamp}")
+    return os.path.join(RUNS_ROOT, f"{config.model}-{dataset_name(config.data.dataset)}-{stamp}")
 
 
 def save_config(config, run_dir):
     """Writes ``config.json``."""
-    _write_json(config.to_dict(), os.path.join(run_dir, CONFIG))
+    write_json(config.to_dict(), os.path.join(run_dir, CONFIG))
 
 
 def load_config(run_dir):
@@ -106,18 +109,20 @@ def save_model(model, path):
 
 
 def read_history(run_dir):
-    """History rows (dicts of floats, ``epoch`` as int) from ``history.csv``; empty if none."""
+    """History rows (dicts of floats, ``epoch`` as int, empty cells left out) from ``history.csv``."""
     path = os.path.join(run_dir, HISTORY)
     if not os.path.isfile(path):
         return []
     with open(path, newline="") as file:
-        return [{k: int(v) if k == "epoch" else float(v) for k, v in row.items()} for row in csv.DictReader(file)]
+        return [{k: int(v) if k == "epoch" else float(v) for k, v in row.items() if v != ""}
+                for row in csv.DictReader(file)]
 
 
 def write_history(rows, run_dir):
-    """Writes ``history.csv``, one row per epoch, columns from the first row."""
+    """Writes ``history.csv``, one row per epoch; a value an epoch lacks (metrics) is left empty."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
     with atomic_path(os.path.join(run_dir, HISTORY)) as temporary, open(temporary, "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(file, fieldnames=columns, restval="")
         writer.writeheader()
         writer.writerows(rows)
 
@@ -133,10 +138,19 @@ def read_state(run_dir):
 
 def write_state(state, run_dir):
     """Writes the resume state (see ``read_state``)."""
-    _write_json(state, os.path.join(run_dir, STATE))
+    write_json(state, os.path.join(run_dir, STATE))
 
 
-def _write_json(values, path):
+def write_json(values, path):
+    """Writes ``values`` as indented JSON, atomically."""
     with atomic_path(path) as temporary, open(temporary, "w") as file:
         json.dump(values, file, indent=2)
         file.write("\n")
+
+
+def read_json(path):
+    """The JSON content of ``path``, or ``None`` when there is no such file."""
+    if not os.path.isfile(path):
+        return None
+    with open(path) as file:
+        return json.load(file)

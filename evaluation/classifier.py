@@ -1,0 +1,135 @@
+"""Per-dataset feature extractors: small CNN classifiers trained on the real training split.
+
+The classifier's penultimate layer (``embedding``) gives the features for Fréchet / kernel
+distances and precision/recall; its softmax gives class histograms and the classifier
+score. A trained extractor is cached under an id that hashes the training images, their
+labels and this module's source, so the same data always gives the same extractor, and
+every metric can name the extractor it was computed with.
+"""
+
+import hashlib
+import os
+import sys
+
+import keras
+import numpy as np
+from keras import layers
+
+from data.keras_files import keras_cache_dir
+from data.loaders import make_dataset
+from experiments.files import atomic_path
+
+__all__ = ["build_classifier", "extractor_id", "features_and_probabilities", "load_or_train_extractor",
+           "train_classifier"]
+
+EMBEDDING = "embedding"
+
+
+def build_classifier(image_shape, num_classes, width=32, name="classifier"):
+    """A VGG-style CNN: three blocks of two 3x3 convolutions with batch norm, then a 256-unit embedding.
+
+    Args:
+        image_shape: ``(height, width, channels)``, images in [-1, 1].
+        num_classes: number of output classes.
+        width: filters of the first block (doubled in each later block).
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping images to class probabilities ``(batch, num_classes)``;
+        its layer named ``embedding`` gives the features ``(batch, 256)``.
+    """
+    images = keras.Input(tuple(image_shape), name="images")
+    x = images
+    for block in range(3):
+        for _ in range(2):
+            x = layers.Conv2D(width * 2**block, 3, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization(momentum=0.9)(x)
+            x = layers.ReLU()(x)
+        x = layers.MaxPooling2D()(x) if block < 2 else layers.GlobalAveragePooling2D()(x)
+        x = layers.Dropout(0.1 * (block + 1))(x)
+    x = layers.Dense(256, activation="relu", name=EMBEDDING)(x)
+    x = layers.Dropout(0.3)(x)
+    probabilities = layers.Dense(num_classes, activation="softmax", dtype="float32", name="probabilities")(x)
+    return keras.Model(images, probabilities, name=name)
+
+
+def train_classifier(train, test=None, epochs=8, min_steps=600, batch_size=128, seed=0, augment=False,
+                     verbose=2):
+    """Trains ``build_classifier`` on labelled ``ImageData``; returns ``(model, test_accuracy or None)``.
+
+    Adam with a cosine-decayed learning rate; ``augment`` adds random translations and, for
+    colour images, horizontal flips. Small sets train for more epochs, so that at least
+    ``min_steps`` steps run: batch norm needs them to settle its moving statistics.
+    """
+    if train.labels is None:
+        raise ValueError("a feature extractor needs labelled images; put the images in class subfolders")
+    keras.utils.set_random_seed(seed)
+    num_classes = len(train.class_names)
+    model = build_classifier(train.image_shape, num_classes)
+    steps_per_epoch = int(np.ceil(len(train) / batch_size))
+    epochs = max(epochs, int(np.ceil(min_steps / steps_per_epoch)))
+    steps = epochs * steps_per_epoch
+    model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    dataset = make_dataset(train, batch_size, seed=seed, with_labels=True)
+    if augment:
+        augmenter = _augmenter(train.image_shape, seed)
+        dataset = dataset.map(lambda x, y: (augmenter(x, training=True), y))
+    model.fit(dataset, epochs=epochs, verbose=verbose, shuffle=False)  # make_dataset shuffles
+    accuracy = None
+    if test is not None:
+        accuracy = float(model.evaluate(make_dataset(test, 512, shuffle=False, with_labels=True), verbose=0)[1])
+    return model, accuracy
+
+
+def _augmenter(image_shape, seed):
+    augment = [layers.RandomTranslation(0.1, 0.1, fill_mode="constant", fill_value=-1.0, seed=seed)]
+    if image_shape[-1] == 3:
+        augment.append(layers.RandomFlip("horizontal", seed=seed))
+    return keras.Sequential(augment)
+
+
+def extractor_id(train):
+    """Short hash of the training images, labels and this module's code: the extractor's name."""
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(train.images).tobytes())
+    digest.update(np.asarray(train.labels, np.int64).tobytes())
+    with open(__file__, "rb") as source:
+        digest.update(source.read())
+    return digest.hexdigest()[:12]
+
+
+def load_or_train_extractor(name, train, test=None, cache_dir=None, **train_kwargs):
+    """The cached classifier for ``train``, trained (with progress shown) on first use.
+
+    Args:
+        name: dataset name, used in the file name (``mnist``, ``folder-cats``, ...).
+        train: labelled training ``ImageData``.
+        test: optional labelled ``ImageData`` for the accuracy printed after training.
+        cache_dir: where extractors live; default ``<Keras cache>/../gan_tf-extractors``.
+        **train_kwargs: passed to ``train_classifier``.
+
+    Returns:
+        ``(model, extractor_id)``.
+    """
+    cache_dir = cache_dir or os.path.join(os.path.dirname(keras_cache_dir()), "gan_tf-extractors")
+    identity = extractor_id(train)
+    path = os.path.join(cache_dir, f"{name}-{identity}.keras")
+    if os.path.isfile(path):
+        return keras.models.load_model(path), identity
+    print(f"training the {name} feature extractor on {len(train)} images (first use only; cached in {path})",
+          file=sys.stderr, flush=True)
+    model, accuracy = train_classifier(train, test, **train_kwargs)
+    if accuracy is not None:
+        print(f"{name} feature extractor {identity}: test accuracy {accuracy:.4f}", file=sys.stderr, flush=True)
+    os.makedirs(cache_dir, exist_ok=True)
+    with atomic_path(path) as temporary:
+        model.save(temporary)
+    return model, identity
+
+
+def features_and_probabilities(model, images, batch_size=512):
+    """Embeddings ``(n, 256)`` and class probabilities ``(n, classes)`` of float images in [-1, 1]."""
+    both = keras.Model(model.inputs, [model.get_layer(EMBEDDING).output, model.outputs[0]])
+    features, probabilities = both.predict(np.asarray(images, np.float32), batch_size=batch_size, verbose=0)
+    return features.astype(np.float64), probabilities.astype(np.float64)

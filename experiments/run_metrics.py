@@ -1,0 +1,73 @@
+"""Image-quality metrics for a run: the real reference of its dataset, metrics.json, a table."""
+
+import os
+
+from data import load_images
+from data.loaders import FOLDER_PREFIX, dataset_name
+from evaluation import DESCRIPTIONS, RealReference, evaluate_images, load_or_train_extractor
+from evaluation.inception import build_inception
+from evaluation.report import inception_metrics
+from gan_tf.sampling import generate, latent_dim_of, latent_noise
+from experiments import run_dir as rd
+
+__all__ = ["METRICS", "build_reference", "evaluate_run", "format_table"]
+
+METRICS = "metrics.json"
+# Extractor training per dataset; CIFAR-10 needs augmentation and more epochs to reach 80 %.
+EXTRACTOR_SETTINGS = {"cifar10": {"epochs": 30, "augment": True}}
+DEFAULT_EXTRACTOR_SETTINGS = {"epochs": 4}
+
+
+def build_reference(data_config, limit=None):
+    """The feature extractor and real reference images for a run's dataset.
+
+    The extractor trains on the full training split; the reference is the test split (the
+    training split for image folders, which have no other), its first ``limit`` images.
+    """
+    size = None if data_config.image_size is None else (data_config.image_size,) * 2
+    def load(split, limit=None):
+        return load_images(data_config.dataset, split, data_dir=data_config.data_dir, image_size=size,
+                           channels=data_config.channels, limit=limit, download=data_config.download)
+
+    is_folder = data_config.dataset.startswith(FOLDER_PREFIX)
+    train = load("train")
+    split = "train" if is_folder else "test"
+    reference = train.take(limit) if is_folder else load("test", limit)
+    name = dataset_name(data_config.dataset)
+    extractor, identity = load_or_train_extractor(
+        name, train, None if is_folder else reference, **EXTRACTOR_SETTINGS.get(name, DEFAULT_EXTRACTOR_SETTINGS))
+    return RealReference(extractor, identity, reference, split)
+
+
+def evaluate_run(run_dir, n=10000, seed=0, inception=False):
+    """Evaluates a run's generator with ``n`` samples; writes and returns ``metrics.json``'s content.
+
+    With ``inception``, also FID and KID through Inception-v3 (its ImageNet weights must be
+    in the Keras cache; ``InceptionWeightsMissing`` says where otherwise).
+    """
+    run = rd.load_run(run_dir)
+    inception_model = build_inception() if inception else None  # fail before any long work
+    reference = build_reference(run.config.data)
+    images = generate(run.generator, latent_noise(n, latent_dim_of(run.generator), seed=seed))
+    results = evaluate_images(reference, images, seed=seed)
+    if inception_model is not None:
+        results.update(inception_metrics(inception_model, reference, images, seed=seed))
+    rd.write_json(results, os.path.join(run_dir, METRICS))
+    return results
+
+
+def format_table(results):
+    """A short plain-text table of the metrics and what each measures."""
+    lines = [f"{'metric':<18} {'value':>10}  meaning"]
+    for key, meaning in DESCRIPTIONS.items():
+        value = results[key]
+        text = f"{value:.4f}" if isinstance(value, float) else str(value)
+        if key in ("kid", "classifier_score"):
+            text += f" ± {results[key + '_std']:.4f}"
+        lines.append(f"{key:<18} {text:>10}  {meaning}")
+    for key in ("inception_fid", "inception_kid"):
+        if key in results:
+            lines.append(f"{key:<18} {results[key]:>10.4f}  Inception-v3 features, comparable with papers")
+    lines.append(f"computed on n_real={results['n_real']} ({results['split']} split), n_fake={results['n_fake']}, "
+                 f"extractor {results['extractor']}")
+    return "\n".join(lines)
