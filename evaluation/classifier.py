@@ -3,11 +3,12 @@
 The classifier's penultimate layer (``embedding``) gives the features for Fréchet / kernel
 distances and precision/recall; its softmax gives class histograms and the classifier
 score. A trained extractor is cached under an id that hashes the training images, their
-labels and this module's source, so the same data always gives the same extractor, and
-every metric can name the extractor it was computed with.
+labels, the network's architecture and the training settings, so the same data always
+gives the same extractor, and every metric can name the extractor it was computed with.
 """
 
 import hashlib
+import json
 import os
 import sys
 
@@ -40,15 +41,17 @@ def build_classifier(image_shape, num_classes, width=32, name="classifier"):
     """
     images = keras.Input(tuple(image_shape), name="images")
     x = images
+    # Explicit layer names keep the architecture's JSON, and so the extractor id, the same in any process.
     for block in range(3):
-        for _ in range(2):
-            x = layers.Conv2D(width * 2**block, 3, padding="same", use_bias=False)(x)
-            x = layers.BatchNormalization(momentum=0.9)(x)
-            x = layers.ReLU()(x)
-        x = layers.MaxPooling2D()(x) if block < 2 else layers.GlobalAveragePooling2D()(x)
-        x = layers.Dropout(0.1 * (block + 1))(x)
+        for conv in range(2):
+            x = layers.Conv2D(width * 2**block, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}")(x)
+            x = layers.BatchNormalization(momentum=0.9, name=f"block{block}_norm{conv}")(x)
+            x = layers.ReLU(name=f"block{block}_relu{conv}")(x)
+        pool = layers.MaxPooling2D if block < 2 else layers.GlobalAveragePooling2D
+        x = pool(name=f"block{block}_pool")(x)
+        x = layers.Dropout(0.1 * (block + 1), name=f"block{block}_dropout")(x)
     x = layers.Dense(256, activation="relu", name=EMBEDDING)(x)
-    x = layers.Dropout(0.3)(x)
+    x = layers.Dropout(0.3, name="embedding_dropout")(x)
     probabilities = layers.Dense(num_classes, activation="softmax", dtype="float32", name="probabilities")(x)
     return keras.Model(images, probabilities, name=name)
 
@@ -61,8 +64,7 @@ def train_classifier(train, test=None, epochs=8, min_steps=600, batch_size=128, 
     colour images, horizontal flips. Small sets train for more epochs, so that at least
     ``min_steps`` steps run: batch norm needs them to settle its moving statistics.
     """
-    if train.labels is None:
-        raise ValueError("a feature extractor needs labelled images; put the images in class subfolders")
+    _require_labels(train)
     keras.utils.set_random_seed(seed)
     num_classes = len(train.class_names)
     model = build_classifier(train.image_shape, num_classes)
@@ -82,6 +84,12 @@ def train_classifier(train, test=None, epochs=8, min_steps=600, batch_size=128, 
     return model, accuracy
 
 
+def _require_labels(data):
+    if data.labels is None:
+        raise ValueError("image-quality metrics need a labelled dataset to train their feature extractor; "
+                         "put the images in class subfolders")
+
+
 def _augmenter(image_shape, seed):
     augment = [layers.RandomTranslation(0.1, 0.1, fill_mode="constant", fill_value=-1.0, seed=seed)]
     if image_shape[-1] == 3:
@@ -89,13 +97,15 @@ def _augmenter(image_shape, seed):
     return keras.Sequential(augment)
 
 
-def extractor_id(train):
-    """Short hash of the training images, labels and this module's code: the extractor's name."""
+def extractor_id(train, settings=None):
+    """Short hash naming an extractor: training images, labels, architecture and ``train_classifier`` settings."""
+    _require_labels(train)
+    architecture = build_classifier(train.image_shape, len(train.class_names)).to_json()
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(train.images).tobytes())
     digest.update(np.asarray(train.labels, np.int64).tobytes())
-    with open(__file__, "rb") as source:
-        digest.update(source.read())
+    digest.update(architecture.encode())
+    digest.update(json.dumps(settings or {}, sort_keys=True).encode())
     return digest.hexdigest()[:12]
 
 
@@ -113,7 +123,7 @@ def load_or_train_extractor(name, train, test=None, cache_dir=None, **train_kwar
         ``(model, extractor_id)``.
     """
     cache_dir = cache_dir or os.path.join(os.path.dirname(keras_cache_dir()), "gan_tf-extractors")
-    identity = extractor_id(train)
+    identity = extractor_id(train, {k: v for k, v in train_kwargs.items() if k != "verbose"})
     path = os.path.join(cache_dir, f"{name}-{identity}.keras")
     if os.path.isfile(path):
         return keras.models.load_model(path), identity

@@ -16,9 +16,10 @@ import keras
 from data import ImageData, load_images, make_dataset
 from data.loaders import FOLDER_PREFIX
 from experiments import run_dir as rd
+from evaluation import RealReference
 from experiments.callbacks import EpochImageGrid, EpochMetrics, RunRecorder
-from experiments.run_metrics import build_reference
 from experiments.config import Config
+from experiments.run_metrics import build_reference
 from gan_tf import GAN, build_gan_networks, default_architecture, latent_noise
 
 __all__ = ["PreparedRun", "finished_epochs", "fit_run", "prepare_new_run", "prepare_resumed_run"]
@@ -26,13 +27,14 @@ __all__ = ["PreparedRun", "finished_epochs", "fit_run", "prepare_new_run", "prep
 
 @dataclass
 class PreparedRun:
-    """A run ready to fit: its config, data, trainer and where it starts."""
+    """A run ready to fit: its config, data, trainer, where it starts, and the metrics' real reference."""
 
     config: Config
     data: ImageData
     gan: GAN
     initial_epoch: int
     history: list
+    reference: RealReference | None = None
 
 
 def prepare_new_run(config):
@@ -62,10 +64,11 @@ def prepare_new_run(config):
         g_optimizer=keras.optimizers.Adam(config.training.lr, beta_1=config.training.beta_1),
         loss=config.gan.loss,
     )
+    reference = _metrics_reference(config)
     config.out_dir = config.out_dir or rd.default_run_dir(config)
     os.makedirs(config.out_dir)
     rd.save_config(config, config.out_dir)
-    return PreparedRun(config, data, gan, initial_epoch=0, history=[])
+    return PreparedRun(config, data, gan, initial_epoch=0, history=[], reference=reference)
 
 
 def prepare_resumed_run(run_dir, epochs=None):
@@ -86,8 +89,9 @@ def prepare_resumed_run(run_dir, epochs=None):
     gan.seed_generator.state.assign(state["seed_state"])
     keras.utils.set_random_seed(config.training.seed + finished)
     history = [row for row in rd.read_history(run_dir) if row["epoch"] <= finished]
+    reference = _metrics_reference(config)
     rd.save_config(config, run_dir)
-    return PreparedRun(config, data, gan, initial_epoch=finished, history=history)
+    return PreparedRun(config, data, gan, initial_epoch=finished, history=history, reference=reference)
 
 
 def fit_run(run, verbose=None):
@@ -101,10 +105,9 @@ def fit_run(run, verbose=None):
     noise = latent_noise(config.grid_size, config.gan.latent_dim, seed=config.training.seed)
     callbacks = [EpochImageGrid(noise, config.out_dir)]
     metric = None
-    if config.evaluation.every:
+    if run.reference is not None:
         metric = config.evaluation.metric
-        callbacks.append(EpochMetrics(build_reference(config.data), config.evaluation, config.out_dir,
-                                      seed=config.training.seed))
+        callbacks.append(EpochMetrics(run.reference, config.evaluation, config.out_dir, seed=config.training.seed))
     callbacks.append(RunRecorder(config.out_dir, run.history, metric))
     height, width, channels = config.gan.image_shape
     print(
@@ -121,6 +124,11 @@ def fit_run(run, verbose=None):
         callbacks=callbacks,
         verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
     )
+
+
+def _metrics_reference(config):
+    """The real reference for metrics during training (training the extractor on first use), or ``None``."""
+    return build_reference(config.data) if config.evaluation.every else None
 
 
 def finished_epochs(run_dir):

@@ -86,3 +86,17 @@ def test_inception_without_its_weights_is_one_line(evaluated_run, tmp_path):
     result = run_script("samples.py", "--evaluate", "--inception", "--run", out, env={"KERAS_HOME": str(tmp_path)})
     assert_bad_input(result, "Inception-v3 weights not found", "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")
     assert "training the" not in result.stderr  # it failed before any long work
+
+
+def test_metrics_on_an_unlabelled_folder_is_one_line_and_writes_nothing(tmp_path):
+    from helpers import assert_bad_input
+
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    for i in range(4):
+        Image.new("L", (8, 8), 40 * i).save(pictures / f"{i}.png")
+    out = tmp_path / "run"
+    result = run_script("train.py", "--dataset", f"folder:{pictures}", "--image-size", "8", "--eval-every", "1",
+                        "--out-dir", out, env={"KERAS_HOME": str(tmp_path / "keras")})
+    assert_bad_input(result, "need a labelled dataset", "class subfolders")
+    assert not out.exists()

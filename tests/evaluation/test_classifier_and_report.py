@@ -35,7 +35,9 @@ def test_extractor_is_cached_by_content(digits, tmp_path, capsys):
     again, same = load_or_train_extractor("digits", small, cache_dir=tmp_path, epochs=1, min_steps=0, verbose=0)
     assert same == identity and "training" not in capsys.readouterr().err
     assert (tmp_path / f"digits-{identity}.keras").is_file()
-    assert extractor_id(train.take(201)) != identity
+    assert extractor_id(small, {"epochs": 1, "min_steps": 0}) == identity  # stable in-process
+    assert extractor_id(train.take(201), {"epochs": 1, "min_steps": 0}) != identity
+    assert extractor_id(small, {"epochs": 2, "min_steps": 0}) != identity
 
 
 def test_extractor_learns_the_digits(extractor, digits, capsys):
