@@ -15,9 +15,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
-from data import load_images, normalize_images  # noqa: E402
+from data import normalize_images  # noqa: E402
 from evaluation import evaluate_images  # noqa: E402
-from experiments.config import DataConfig  # noqa: E402
+from experiments.config import DataConfig, load_split  # noqa: E402
 from experiments.run_metrics import build_reference, format_table  # noqa: E402
 
 
@@ -30,7 +30,7 @@ def main(argv=None):
 
     data_config = DataConfig(dataset=args.dataset, data_dir=args.data_dir, download=False)
     reference = build_reference(data_config, limit=args.n)
-    train = load_images(args.dataset, "train", data_dir=args.data_dir, download=False)
+    train = load_split(data_config, "train")
     picked = np.random.default_rng(0).choice(len(train), min(args.n, len(train)), replace=False)
     print(f"== real training images ({len(picked)}) against the real {reference.split} split")
     print(format_table(evaluate_images(reference, np.asarray(normalize_images(train.images[picked])))))

@@ -7,12 +7,15 @@ directory alone. ``from_dict`` rejects unknown keys, so a typo never passes sile
 import dataclasses
 from dataclasses import dataclass, field
 
+from data.loaders import load_images
+
 MODELS = ("dcgan",)
 # Metrics a run can track during training, and whether lower is better.
 TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": False, "recall": False,
                    "density": False, "coverage": False, "classifier_score": False}
 
-__all__ = ["MODELS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "TrainingConfig"]
+__all__ = ["MODELS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "TrainingConfig",
+           "load_split"]
 
 
 @dataclass
@@ -25,6 +28,13 @@ class DataConfig:
     channels: int | None = None
     limit: int | None = None
     download: bool = True
+
+
+def load_split(data, split="train", limit=None):
+    """The images a ``DataConfig`` describes: ``split``, resized and converted as configured."""
+    size = None if data.image_size is None else (data.image_size, data.image_size)
+    return load_images(data.dataset, split, data_dir=data.data_dir, image_size=size, channels=data.channels,
+                       limit=limit, download=data.download)
 
 
 @dataclass

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import keras
 
-from data import ImageData, load_images, make_dataset
+from data import ImageData, make_dataset
 from data.loaders import FOLDER_PREFIX
 from experiments import run_dir as rd
 from evaluation import RealReference
 from experiments.callbacks import EpochImageGrid, EpochMetrics, RunRecorder
-from experiments.config import Config
+from experiments.config import Config, load_split
 from experiments.run_metrics import build_reference
 from gan_tf import GAN, build_gan_networks, default_architecture, latent_noise
 
@@ -53,7 +53,7 @@ def prepare_new_run(config):
         raise rd.RunDirError(
             f"{config.out_dir} already exists; pass --resume to continue that run or choose another --out-dir"
         )
-    data = _load_training_images(config)
+    data = load_split(config.data, "train", config.data.limit)
     config.gan.image_shape = data.image_shape
     config.gan.architecture = config.gan.architecture or default_architecture(data.image_shape)
     keras.utils.set_random_seed(config.training.seed)
@@ -84,7 +84,7 @@ def prepare_resumed_run(run_dir, epochs=None):
             "(--epochs is the total, as with Keras' initial_epoch)"
         )
     config.validate()
-    data = _load_training_images(config)
+    data = load_split(config.data, "train", config.data.limit)
     gan = keras.models.load_model(os.path.join(run_dir, state["checkpoint"]))
     gan.seed_generator.state.assign(state["seed_state"])
     keras.utils.set_random_seed(config.training.seed + finished)
@@ -144,9 +144,3 @@ def _absolute_paths(data):
         data.dataset = FOLDER_PREFIX + os.path.abspath(data.dataset[len(FOLDER_PREFIX):])
     return data
 
-
-def _load_training_images(config):
-    data = config.data
-    size = None if data.image_size is None else (data.image_size, data.image_size)
-    return load_images(data.dataset, "train", data_dir=data.data_dir, image_size=size, channels=data.channels,
-                       limit=data.limit, download=data.download)
