@@ -1,6 +1,8 @@
 """Callbacks that keep a run directory complete after every epoch."""
 
 import os
+import signal
+import threading
 
 import keras
 
@@ -10,7 +12,7 @@ from experiments.config import TRACKED_METRICS
 from experiments.figures import epoch_frames, plot_gan_history, save_image_grid, save_progress_gif
 from gan_tf.sampling import generate
 
-__all__ = ["EpochImageGrid", "EpochMetrics", "RunRecorder"]
+__all__ = ["EpochImageGrid", "EpochMetrics", "RunRecorder", "StopOnInterrupt"]
 
 
 class EpochImageGrid(keras.callbacks.Callback):
@@ -113,3 +115,42 @@ class EpochMetrics(keras.callbacks.Callback):
             self.best = value
             rd.save_model(self.model.generator, os.path.join(self.run_dir, rd.BEST_GENERATOR))
             rd.write_json(results, os.path.join(self.folder, "best.json"))
+
+
+class StopOnInterrupt(keras.callbacks.Callback):
+    """Turns Ctrl-C into a clean stop: the current step finishes, the unfinished epoch is dropped.
+
+    The first Ctrl-C stops training after the current batch and raises ``KeyboardInterrupt``
+    from ``on_epoch_end``; put this callback first, so the other callbacks never record the
+    unfinished epoch. A second Ctrl-C interrupts at once, as usual.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.interrupted = False
+        self._previous_handler = None
+
+    def on_train_begin(self, logs=None):
+        if threading.current_thread() is threading.main_thread():
+            self._previous_handler = signal.signal(signal.SIGINT, self._interrupt)
+
+    def on_train_end(self, logs=None):
+        self._restore()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.interrupted:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.interrupted:
+            self._restore()
+            raise KeyboardInterrupt
+
+    def _interrupt(self, signum, frame):
+        self.interrupted = True
+        self._restore()
+
+    def _restore(self):
+        if self._previous_handler is not None:
+            signal.signal(signal.SIGINT, self._previous_handler)
+            self._previous_handler = None

@@ -17,7 +17,7 @@ from data import ImageData, make_dataset
 from data.loaders import FOLDER_PREFIX
 from experiments import run_dir as rd
 from evaluation import RealReference
-from experiments.callbacks import EpochImageGrid, EpochMetrics, RunRecorder
+from experiments.callbacks import EpochImageGrid, EpochMetrics, RunRecorder, StopOnInterrupt
 from experiments.config import Config, load_split
 from experiments.run_metrics import build_reference
 from gan_tf import GAN, build_gan_networks, default_architecture, latent_noise
@@ -97,13 +97,16 @@ def prepare_resumed_run(run_dir, epochs=None):
 def fit_run(run, verbose=None):
     """Trains a prepared run; every finished epoch is saved, so Ctrl-C loses at most one epoch.
 
+    Raises:
+        KeyboardInterrupt: after Ctrl-C, once the current step has finished.
+
     Returns:
         The ``keras.callbacks.History`` of this call.
     """
     config = run.config
     dataset = make_dataset(run.data, config.training.batch_size, seed=config.training.seed + run.initial_epoch)
     noise = latent_noise(config.grid_size, config.gan.latent_dim, seed=config.training.seed)
-    callbacks = [EpochImageGrid(noise, config.out_dir)]
+    callbacks = [StopOnInterrupt(), EpochImageGrid(noise, config.out_dir)]
     metric = None
     if run.reference is not None:
         metric = config.evaluation.metric
