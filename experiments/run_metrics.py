@@ -53,16 +53,16 @@ def evaluate_run(run_dir, n=10000, seed=0, inception=False):
 
 def format_table(results):
     """A short plain-text table of the metrics and what each measures."""
-    lines = [f"{'metric':<18} {'value':>10}  meaning"]
+    lines = [f"{'metric':<18} {'value':>18}  meaning"]
     for key, meaning in DESCRIPTIONS.items():
         value = results[key]
         text = f"{value:.4f}" if isinstance(value, float) else str(value)
         if key in ("kid", "classifier_score"):
             text += f" ± {results[key + '_std']:.4f}"
-        lines.append(f"{key:<18} {text:>10}  {meaning}")
+        lines.append(f"{key:<18} {text:>18}  {meaning}")
     for key in ("inception_fid", "inception_kid"):
         if key in results:
-            lines.append(f"{key:<18} {results[key]:>10.4f}  Inception-v3 features, comparable with papers")
+            lines.append(f"{key:<18} {results[key]:>18.4f}  Inception-v3 features, comparable with papers")
     lines.append(f"computed on n_real={results['n_real']} ({results['split']} split), n_fake={results['n_fake']}, "
                  f"extractor {results['extractor']}")
     return "\n".join(lines)
