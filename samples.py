@@ -76,7 +76,10 @@ def evaluate(args):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.inception and not args.evaluate:
+        parser.error("--inception only works with --evaluate")
     try:
         if args.evaluate:
             return evaluate(args)

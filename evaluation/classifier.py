@@ -8,6 +8,7 @@ gives the same extractor, and every metric can name the extractor it was compute
 """
 
 import hashlib
+import inspect
 import json
 import os
 import sys
@@ -123,7 +124,9 @@ def load_or_train_extractor(name, train, test=None, cache_dir=None, **train_kwar
         ``(model, extractor_id)``.
     """
     cache_dir = cache_dir or os.path.join(os.path.dirname(keras_cache_dir()), "gan_tf-extractors")
-    identity = extractor_id(train, {k: v for k, v in train_kwargs.items() if k != "verbose"})
+    settings = inspect.signature(train_classifier).bind(train, **train_kwargs)
+    settings.apply_defaults()
+    identity = extractor_id(train, {k: v for k, v in settings.arguments.items() if k not in ("train", "test", "verbose")})
     path = os.path.join(cache_dir, f"{name}-{identity}.keras")
     if os.path.isfile(path):
         return keras.models.load_model(path), identity

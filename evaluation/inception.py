@@ -1,4 +1,7 @@
-"""Inception-v3 features for FID/KID comparable with papers, when the ImageNet weights are on disk.
+"""Inception-v3 features for FID/KID in the literature's feature space, when the ImageNet weights are on disk.
+
+These are Keras' ``InceptionV3`` weights, not the TF-1 graph the reference FID code uses, so
+values are close to but not identical with published numbers.
 
 The weights are never downloaded: Keras keeps them at
 ``~/.keras/models/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`` (or under

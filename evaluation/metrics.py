@@ -76,7 +76,7 @@ def precision_recall(real, fake, k=3):
     Recall: the fraction of reals inside the fake manifold (diversity; a collapsed generator
     has low recall).
     """
-    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
+    real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
     real_radii, fake_radii = _knn_radii(real, k), _knn_radii(fake, k)
     precision = np.mean(_inside_any_ball(fake, real, real_radii) > 0)
     recall = np.mean(_inside_any_ball(real, fake, fake_radii) > 0)
@@ -88,14 +88,14 @@ def density_coverage(real, fake, k=5):
 
     Density: how many real ``k``-NN balls contain each fake, divided by ``k`` and averaged
     (about 1 when the distributions match; can exceed 1). Coverage: the fraction of real
-    balls that contain at least one fake.
+    balls that contain at least one fake. Balls are open (strict ``<``), as in the authors' code.
     """
-    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
+    real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
     radii = _knn_radii(real, k)
     counts = np.zeros(len(real), np.int64)
     density = 0.0
     for start in range(0, len(fake), 1024):
-        inside = _sq_distances(fake[start : start + 1024], real) <= radii[None, :] ** 2
+        inside = _sq_distances(fake[start : start + 1024], real) < radii[None, :] ** 2
         density += inside.sum()
         counts += inside.sum(axis=0)
     return float(density / (k * len(fake))), float(np.mean(counts > 0))
@@ -108,11 +108,11 @@ def classifier_score(probabilities, splits=10):
     the number of classes.
 
     Returns:
-        ``(mean, std)`` over ``splits`` equal parts, as in the original code.
+        ``(mean, std)`` over ``splits`` parts of (nearly) equal size.
     """
     probabilities = np.asarray(probabilities, np.float64)
     scores = []
-    for part in np.array_split(probabilities, splits):
+    for part in np.array_split(probabilities, min(splits, len(probabilities))):
         marginal = part.mean(axis=0, keepdims=True)
         kl = np.sum(part * (np.log(part + 1e-12) - np.log(marginal + 1e-12)), axis=1)
         scores.append(np.exp(kl.mean()))
@@ -135,7 +135,9 @@ def classes_covered(histogram, reference, min_share=0.1):
 
 
 def class_kl_divergence(histogram, reference, eps=1e-6):
-    """``KL(generated || real)`` of class distributions, in nats: 0 when they match, up to ``log K`` for one class.
+    """``KL(generated || real)`` of class distributions, in nats: 0 when they match.
+
+    A generator collapsed onto class ``c`` scores ``-log q_c`` (``log K`` for ``K`` balanced classes).
 
     The mode-collapse measure of Metz et al. 2017 and Srivastava et al. 2017 (VEEGAN).
     """
@@ -166,7 +168,7 @@ def _knn_radii(points, k):
     """Distance from each point to its ``k``-th nearest other point."""
     if len(points) <= k:
         raise ValueError(f"need more than k={k} points, got {len(points)}")
-    radii = np.empty(len(points), np.float32)
+    radii = np.empty(len(points), np.float64)
     for start in range(0, len(points), 1024):
         distances = _sq_distances(points[start : start + 1024], points)
         # column 0 of the sorted row is the point itself (distance 0)

@@ -8,7 +8,8 @@ from evaluation.classifier import features_and_probabilities
 from evaluation.inception import inception_features
 from gan_tf.sampling import generate, latent_dim_of, latent_noise
 
-__all__ = ["DESCRIPTIONS", "RealReference", "evaluate_generator", "evaluate_images", "inception_metrics"]
+__all__ = ["DESCRIPTIONS", "RealReference", "evaluate_generator", "evaluate_images", "inception_metrics",
+           "sample_images"]
 
 # What each reported number says, in the order tables show them.
 DESCRIPTIONS = {
@@ -73,14 +74,22 @@ def evaluate_images(reference, images, seed=0):
 
 
 def inception_metrics(model, reference, images, seed=0):
-    """FID and KID through Inception-v3 pool features (``evaluation.inception``), comparable with papers."""
+    """FID and KID through Inception-v3 pool features (``evaluation.inception``).
+
+    Keras' ImageNet weights and bilinear resizing, not the reference TF-1 graph of Heusel et
+    al., so the numbers are close to, not identical with, published ones.
+    """
     real = inception_features(model, normalize_images(reference.images.images))
     fake = inception_features(model, images)
     kid, kid_std = metrics.kernel_distance(real, fake, seed=seed)
     return {"inception_fid": metrics.frechet_distance(real, fake), "inception_kid": kid, "inception_kid_std": kid_std}
 
 
+def sample_images(generator, n, seed=0):
+    """``n`` images in [-1, 1] from ``generator``, noise seeded by ``seed``."""
+    return generate(generator, latent_noise(n, latent_dim_of(generator), seed=seed))
+
+
 def evaluate_generator(generator, reference, n=10000, seed=0):
     """Draws ``n`` images from ``generator`` with noise seeded by ``seed`` and evaluates them."""
-    noise = latent_noise(n, latent_dim_of(generator), seed=seed)
-    return evaluate_images(reference, generate(generator, noise), seed=seed)
+    return evaluate_images(reference, sample_images(generator, n, seed), seed=seed)

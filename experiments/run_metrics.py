@@ -5,14 +5,15 @@ import os
 from data.loaders import FOLDER_PREFIX, dataset_name
 from evaluation import DESCRIPTIONS, RealReference, evaluate_images, load_or_train_extractor
 from evaluation.inception import build_inception
-from evaluation.report import inception_metrics
+from evaluation.report import inception_metrics, sample_images
 from experiments import run_dir as rd
 from experiments.config import load_split
-from gan_tf.sampling import generate, latent_dim_of, latent_noise
 
 __all__ = ["METRICS", "build_reference", "evaluate_run", "format_table"]
 
 METRICS = "metrics.json"
+MIN_REFERENCE = 5  # the largest k of the k-NN metrics
+MIN_SAMPLES = 10
 # Extractor training per dataset; CIFAR-10 gets augmentation and more epochs, aiming at 80 % test accuracy.
 EXTRACTOR_SETTINGS = {"cifar10": {"epochs": 30, "augment": True}}
 DEFAULT_EXTRACTOR_SETTINGS = {"epochs": 4}
@@ -28,6 +29,9 @@ def build_reference(data_config, limit=None):
     train = load_split(data_config, "train")
     split = "train" if is_folder else "test"
     reference = train.take(limit) if is_folder else load_split(data_config, "test", limit)
+    if len(reference) <= MIN_REFERENCE:
+        raise ValueError(f"image-quality metrics need more than {MIN_REFERENCE} real reference images, "
+                         f"got {len(reference)}; add images to the dataset")
     name = dataset_name(data_config.dataset)
     extractor, identity = load_or_train_extractor(
         name, train, None if is_folder else reference, **EXTRACTOR_SETTINGS.get(name, DEFAULT_EXTRACTOR_SETTINGS))
@@ -40,10 +44,12 @@ def evaluate_run(run_dir, n=10000, seed=0, inception=False):
     With ``inception``, also FID and KID through Inception-v3 (its ImageNet weights must be
     in the Keras cache; ``InceptionWeightsMissing`` says where otherwise).
     """
+    if n < MIN_SAMPLES:
+        raise ValueError(f"--n must be at least {MIN_SAMPLES} to evaluate, got {n}")
     run = rd.load_run(run_dir)
     inception_model = build_inception() if inception else None  # fail before any long work
     reference = build_reference(run.config.data)
-    images = generate(run.generator, latent_noise(n, latent_dim_of(run.generator), seed=seed))
+    images = sample_images(run.generator, n, seed)
     results = evaluate_images(reference, images, seed=seed)
     if inception_model is not None:
         results.update(inception_metrics(inception_model, reference, images, seed=seed))
@@ -62,7 +68,7 @@ def format_table(results):
         lines.append(f"{key:<18} {text:>18}  {meaning}")
     for key in ("inception_fid", "inception_kid"):
         if key in results:
-            lines.append(f"{key:<18} {results[key]:>18.4f}  Inception-v3 features, comparable with papers")
+            lines.append(f"{key:<18} {results[key]:>18.4f}  with Keras' Inception-v3 features (closer to papers)")
     lines.append(f"computed on n_real={results['n_real']} ({results['split']} split), n_fake={results['n_fake']}, "
                  f"extractor {results['extractor']}")
     return "\n".join(lines)

@@ -93,10 +93,22 @@ def test_metrics_on_an_unlabelled_folder_is_one_line_and_writes_nothing(tmp_path
 
     pictures = tmp_path / "pictures"
     pictures.mkdir()
-    for i in range(4):
-        Image.new("L", (8, 8), 40 * i).save(pictures / f"{i}.png")
+    for i in range(8):
+        Image.new("L", (8, 8), 30 * i).save(pictures / f"{i}.png")
     out = tmp_path / "run"
     result = run_script("train.py", "--dataset", f"folder:{pictures}", "--image-size", "8", "--eval-every", "1",
                         "--out-dir", out, env={"KERAS_HOME": str(tmp_path / "keras")})
     assert_bad_input(result, "need a labelled dataset", "class subfolders")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("args, phrases", [
+    (("--evaluate", "--n", "5"), ("--n must be at least 10",)),
+    (("--inception",), ("--inception only works with --evaluate",)),
+])
+def test_evaluate_bad_input(evaluated_run, keras_home, args, phrases):
+    from helpers import assert_bad_input
+
+    out, _ = evaluated_run
+    result = run_script("samples.py", "--run", out, *args, env={"KERAS_HOME": str(keras_home)})
+    assert_bad_input(result, *phrases)

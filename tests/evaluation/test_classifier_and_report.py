@@ -35,9 +35,13 @@ def test_extractor_is_cached_by_content(digits, tmp_path, capsys):
     again, same = load_or_train_extractor("digits", small, cache_dir=tmp_path, epochs=1, min_steps=0, verbose=0)
     assert same == identity and "training" not in capsys.readouterr().err
     assert (tmp_path / f"digits-{identity}.keras").is_file()
-    assert extractor_id(small, {"epochs": 1, "min_steps": 0}) == identity  # stable in-process
-    assert extractor_id(train.take(201), {"epochs": 1, "min_steps": 0}) != identity
-    assert extractor_id(small, {"epochs": 2, "min_steps": 0}) != identity
+    settings = {"epochs": 1, "min_steps": 0}
+    assert extractor_id(small, settings) == extractor_id(small, settings)  # stable while other models are built
+    assert extractor_id(train.take(201), settings) != extractor_id(small, settings)
+    assert extractor_id(small, {"epochs": 2, "min_steps": 0}) != extractor_id(small, settings)
+    _, other = load_or_train_extractor("digits", small, cache_dir=tmp_path, epochs=1, min_steps=0, batch_size=64,
+                                       verbose=0)
+    assert other != identity  # a default-valued setting changed: a new extractor
 
 
 def test_extractor_learns_the_digits(extractor, digits, capsys):

@@ -78,10 +78,12 @@ def test_density_and_coverage_on_known_sets():
     real = np.array([[0.0, 0], [1, 0], [0, 1], [1, 1]])
     fake_at_reals = real.copy()
     density, coverage = density_coverage(real, fake_at_reals, k=1)
-    # each real point lies in its own ball and in the two neighbours' balls (distance 1 = radius)
-    assert density == pytest.approx(3.0) and coverage == 1.0
+    # open balls of radius 1: each fake lies in its own ball only (its neighbours are exactly 1 away)
+    assert density == pytest.approx(1.0) and coverage == 1.0
     density, coverage = density_coverage(real, np.array([[0.0, 0]] * 4), k=1)
-    assert coverage == 0.75 and density == pytest.approx(3.0)  # (0,0) is in 3 balls; (1,1)'s ball missed
+    assert coverage == 0.25 and density == pytest.approx(1.0)
+    density, _ = density_coverage(real, np.array([[0.5, 0.5]] * 4), k=1)
+    assert density == pytest.approx(4.0)  # the centre is 0.71 from all four points: inside all four balls
 
 
 def test_classifier_score_bounds():
