@@ -21,7 +21,7 @@ from data.keras_files import keras_cache_dir
 from data.loaders import make_dataset
 from experiments.files import atomic_path
 
-__all__ = ["build_classifier", "extractor_id", "features_and_probabilities", "load_or_train_extractor",
+__all__ = ["build_classifier", "extractor_id", "feature_model", "features_and_probabilities", "load_or_train_extractor",
            "train_classifier"]
 
 EMBEDDING = "embedding"
@@ -141,8 +141,18 @@ def load_or_train_extractor(name, train, test=None, cache_dir=None, **train_kwar
     return model, identity
 
 
+def feature_model(classifier):
+    """The classifier with two outputs: its ``embedding`` features and its class probabilities."""
+    return keras.Model(classifier.inputs, [classifier.get_layer(EMBEDDING).output, classifier.outputs[0]])
+
+
 def features_and_probabilities(model, images, batch_size=512):
-    """Embeddings ``(n, 256)`` and class probabilities ``(n, classes)`` of float images in [-1, 1]."""
-    both = keras.Model(model.inputs, [model.get_layer(EMBEDDING).output, model.outputs[0]])
-    features, probabilities = both.predict(np.asarray(images, np.float32), batch_size=batch_size, verbose=0)
+    """Embeddings ``(n, 256)`` and class probabilities ``(n, classes)`` of float images in [-1, 1].
+
+    Args:
+        model: a ``feature_model``; build it once and reuse it, so ``predict`` traces once.
+        images: float images in [-1, 1] ``(n, height, width, channels)``.
+        batch_size: images per forward pass.
+    """
+    features, probabilities = model.predict(np.asarray(images, np.float32), batch_size=batch_size, verbose=0)
     return features.astype(np.float64), probabilities.astype(np.float64)

@@ -4,7 +4,7 @@ import numpy as np
 
 from data.images import normalize_images
 from evaluation import metrics
-from evaluation.classifier import features_and_probabilities
+from evaluation.classifier import feature_model, features_and_probabilities
 from evaluation.inception import inception_features
 from gan_tf.sampling import generate, latent_dim_of, latent_noise
 
@@ -36,17 +36,17 @@ class RealReference:
     """
 
     def __init__(self, extractor, extractor_id, images, split):
-        self.extractor = extractor
+        self.feature_model = feature_model(extractor)  # built once: every evaluation reuses its traced predict
         self.extractor_id = extractor_id
         self.split = split
         self.images = images
-        self.features, self.probabilities = features_and_probabilities(extractor, normalize_images(images.images))
+        self.features, self.probabilities = features_and_probabilities(self.feature_model, normalize_images(images.images))
         self.histogram = metrics.class_histogram(self.probabilities.argmax(1), self.probabilities.shape[1])
 
 
 def evaluate_images(reference, images, seed=0):
     """All metrics of float images in [-1, 1] ``(n, h, w, c)`` against ``reference``; a JSON-ready dict."""
-    features, probabilities = features_and_probabilities(reference.extractor, images)
+    features, probabilities = features_and_probabilities(reference.feature_model, images)
     num_classes = probabilities.shape[1]
     histogram = metrics.class_histogram(probabilities.argmax(1), num_classes)
     kid, kid_std = metrics.kernel_distance(reference.features, features, seed=seed)

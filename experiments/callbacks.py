@@ -14,6 +14,8 @@ from gan_tf.sampling import generate
 
 __all__ = ["EpochImageGrid", "EpochMetrics", "RunRecorder", "StopOnInterrupt"]
 
+BEST_METRICS = "best.json"  # in the run's metrics/ folder
+
 
 class EpochImageGrid(keras.callbacks.Callback):
     """After each epoch, a grid of the generator's images from fixed noise, and the GIF so far.
@@ -98,7 +100,7 @@ class EpochMetrics(keras.callbacks.Callback):
         self.seed = seed
         self.folder = os.path.join(run_dir, rd.METRICS_DIR)
         os.makedirs(self.folder, exist_ok=True)
-        best = rd.read_json(os.path.join(self.folder, "best.json"))
+        best = rd.read_json(os.path.join(self.folder, BEST_METRICS))
         self.best = None if best is None else best[config.metric]
 
     def on_epoch_end(self, epoch, logs=None):
@@ -114,7 +116,7 @@ class EpochMetrics(keras.callbacks.Callback):
         if self.best is None or (value < self.best if lower_is_better else value > self.best):
             self.best = value
             rd.save_model(self.model.generator, os.path.join(self.run_dir, rd.BEST_GENERATOR))
-            rd.write_json(results, os.path.join(self.folder, "best.json"))
+            rd.write_json(results, os.path.join(self.folder, BEST_METRICS))
 
 
 class StopOnInterrupt(keras.callbacks.Callback):
