@@ -13,7 +13,7 @@ import keras
 
 from experiments import run_dir as rd
 from experiments.cli import ArgumentParser, non_negative_int, positive_int, report_bad_input
-from experiments.run_metrics import evaluate_run, format_table
+from experiments.run_metrics import METRICS, evaluate_run, format_table
 from experiments.sample_images import write_interpolation, write_sample_grid
 from gan_tf.sampling import latent_dim_of
 
@@ -71,7 +71,7 @@ def evaluate(args):
     run_dir = chosen_run_dir(args)
     results = evaluate_run(run_dir, n=args.n or 10000, seed=args.seed, inception=args.inception)
     print(format_table(results))
-    print(f"wrote {os.path.join(run_dir, 'metrics.json')}")
+    print(f"wrote {os.path.join(run_dir, METRICS)}")
     return 0
 
 
