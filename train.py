@@ -2,6 +2,9 @@
 
     python train.py --model dcgan --dataset digits --epochs 5
     python train.py --model dcgan --data-dir ../datasets            # MNIST from mnist.npz
+    python train.py --model cgan --dataset digits                   # conditional: digits on request
+    python train.py --model wgan-gp --dataset cifar10 --data-dir ../datasets
+    python train.py --model gan --dataset ring8 --minibatch-std     # mode collapse and a remedy
     python train.py --resume --out-dir runs/dcgan-digits-... --epochs 10
 """
 
@@ -29,16 +32,30 @@ def build_parser():
     data.add_argument("--image-size", type=positive_int, help="resize images to SIZE x SIZE")
     data.add_argument("--channels", type=int, choices=(1, 3), help="1 = grayscale, 3 = RGB")
     data.add_argument("--limit", type=positive_int, help="use only the first N training images")
-    model = parser.add_argument_group("model")
-    model.add_argument("--architecture", choices=ARCHITECTURES,
-                       help="network pair (default: tutorial for grayscale, dcgan for colour)")
-    model.add_argument("--latent-dim", type=positive_int, help="noise size (default 100)")
-    model.add_argument("--loss", choices=LOSSES, help="GAN loss (default nonsaturating)")
+    gan = parser.add_argument_group("GAN models (gan, dcgan, cgan, wgan-gp)")
+    gan.add_argument("--architecture", choices=ARCHITECTURES,
+                     help="network pair (default: mlp for gan and 2-D points, else tutorial for grayscale "
+                          "and dcgan for colour)")
+    gan.add_argument("--latent-dim", type=positive_int, help="noise size (default 100)")
+    gan.add_argument("--loss", choices=LOSSES, help="GAN loss (default nonsaturating; wasserstein for wgan-gp)")
+    gan.add_argument("--d-steps", type=positive_int,
+                     help="discriminator updates per generator update (default 1; 5 for wgan-gp)")
+    gan.add_argument("--gp-weight", type=float, help="gradient-penalty weight (default 0; 10 for wgan-gp)")
+    gan.add_argument("--d-lr", type=float, help="discriminator learning rate (default --lr; TTUR: set both)")
+    gan.add_argument("--g-lr", type=float, help="generator learning rate (default --lr)")
+    gan.add_argument("--label-smoothing", type=float, help="one-sided label smoothing, e.g. 0.1 (default 0)")
+    gan.add_argument("--instance-noise", type=float,
+                     help="std of noise added to the discriminator's inputs, annealed to 0 (default 0)")
+    gan.add_argument("--minibatch-std", action="store_true", default=None,
+                     help="give the discriminator the batch's standard deviation (against mode collapse)")
+    gan.add_argument("--ema-decay", type=float,
+                     help="sample from a moving average of the generator's weights, e.g. 0.999")
     training = parser.add_argument_group("training")
     training.add_argument("--epochs", type=positive_int, help="total epochs (default 20)")
     training.add_argument("--batch-size", type=positive_int, help="images per step (default 64)")
     training.add_argument("--lr", type=float, help="learning rate (default: the model's, 2e-4 for dcgan)")
     training.add_argument("--beta1", type=float, help="Adam beta_1 (default: the model's, 0.5 for dcgan)")
+    training.add_argument("--beta2", type=float, help="Adam beta_2 (default: the model's, 0.999 for dcgan)")
     training.add_argument("--seed", type=non_negative_int, help="seed of weights, noise and shuffling (default 0)")
     run = parser.add_argument_group("run directory")
     run.add_argument("--out-dir", help="run directory (default runs/<model>-<dataset>-<time>)")
@@ -64,9 +81,12 @@ def config_from_args(args):
         data=DataConfig(**given(dataset=args.dataset, data_dir=args.data_dir, image_size=args.image_size,
                                 channels=args.channels, limit=args.limit,
                                 download=None if args.offline is None else not args.offline)),
-        gan=GANConfig(**given(architecture=args.architecture, latent_dim=args.latent_dim, loss=args.loss)),
+        gan=GANConfig(**given(architecture=args.architecture, latent_dim=args.latent_dim, loss=args.loss,
+                              d_steps=args.d_steps, gp_weight=args.gp_weight, d_lr=args.d_lr, g_lr=args.g_lr,
+                              label_smoothing=args.label_smoothing, instance_noise=args.instance_noise,
+                              minibatch_std=args.minibatch_std, ema_decay=args.ema_decay)),
         training=TrainingConfig(**given(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                                        beta_1=args.beta1, seed=args.seed)),
+                                        beta_1=args.beta1, beta_2=args.beta2, seed=args.seed)),
         evaluation=EvalConfig(**given(every=args.eval_every, n=args.eval_n, metric=args.eval_metric)),
     )
 

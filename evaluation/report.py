@@ -6,7 +6,7 @@ from data.images import normalize_images
 from evaluation import metrics
 from evaluation.classifier import feature_model, features_and_probabilities
 from evaluation.inception import inception_features
-from gan_tf.sampling import generate, latent_dim_of, latent_noise
+from gan_tf.sampling import balanced_labels, generate, latent_dim_of, latent_noise, num_classes_of
 
 __all__ = ["DESCRIPTIONS", "RealReference", "evaluate_generator", "evaluate_images", "inception_metrics",
            "sample_images"]
@@ -44,8 +44,12 @@ class RealReference:
         self.histogram = metrics.class_histogram(self.probabilities.argmax(1), self.probabilities.shape[1])
 
 
-def evaluate_images(reference, images, seed=0):
-    """All metrics of float images in [-1, 1] ``(n, h, w, c)`` against ``reference``; a JSON-ready dict."""
+def evaluate_images(reference, images, seed=0, requested=None):
+    """All metrics of float images in [-1, 1] ``(n, h, w, c)`` against ``reference``; a JSON-ready dict.
+
+    With ``requested`` (the ``(n,)`` labels a conditional generator was asked for), also the
+    classifier's accuracy on them, overall (``conditional_accuracy``) and per class.
+    """
     features, probabilities = features_and_probabilities(reference.feature_model, images)
     num_classes = probabilities.shape[1]
     histogram = metrics.class_histogram(probabilities.argmax(1), num_classes)
@@ -53,7 +57,7 @@ def evaluate_images(reference, images, seed=0):
     precision, recall = metrics.precision_recall(reference.features, features)
     density, coverage = metrics.density_coverage(reference.features, features)
     score, score_std = metrics.classifier_score(probabilities)
-    return {
+    results = {
         "fid": metrics.frechet_distance(reference.features, features),
         "kid": kid,
         "kid_std": kid_std,
@@ -71,6 +75,11 @@ def evaluate_images(reference, images, seed=0):
         "split": reference.split,
         "extractor": reference.extractor_id,
     }
+    if requested is not None:
+        accuracy, per_class = metrics.conditional_accuracy(probabilities.argmax(1), requested, num_classes)
+        results["conditional_accuracy"] = accuracy
+        results["conditional_accuracy_per_class"] = [None if np.isnan(a) else round(float(a), 5) for a in per_class]
+    return results
 
 
 def inception_metrics(model, reference, images, seed=0):
@@ -86,10 +95,17 @@ def inception_metrics(model, reference, images, seed=0):
 
 
 def sample_images(generator, n, seed=0):
-    """``n`` images in [-1, 1] from ``generator``, noise seeded by ``seed``."""
-    return generate(generator, latent_noise(n, latent_dim_of(generator), seed=seed))
+    """``(images, labels)``: ``n`` images in [-1, 1] from ``generator``, noise seeded by ``seed``.
+
+    A conditional generator is asked for every class equally often (``labels``); ``labels``
+    is ``None`` for an unconditional one.
+    """
+    classes = num_classes_of(generator)
+    labels = None if classes is None else balanced_labels(n, classes)
+    return generate(generator, latent_noise(n, latent_dim_of(generator), seed=seed), labels), labels
 
 
 def evaluate_generator(generator, reference, n=10000, seed=0):
     """Draws ``n`` images from ``generator`` with noise seeded by ``seed`` and evaluates them."""
-    return evaluate_images(reference, sample_images(generator, n, seed), seed=seed)
+    images, labels = sample_images(generator, n, seed)
+    return evaluate_images(reference, images, seed=seed, requested=labels)
