@@ -113,7 +113,8 @@ def plot_gan_history(rows, path, metric=None):
 
 
 def _scatter(axis, points, real, limit, title=None):
-    axis.scatter(real[:, 0], real[:, 1], s=2, color="lightgrey", label="real")
+    if real is not None:
+        axis.scatter(real[:, 0], real[:, 1], s=2, color="lightgrey", label="real")
     axis.scatter(points[:, 0], points[:, 1], s=2, color="tab:blue", alpha=0.5, label="generated")
     axis.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal", xticks=[], yticks=[])
     if title:
@@ -125,9 +126,11 @@ def _limit(real):
 
 
 def save_point_scatter(points, real, path, title=None):
-    """A scatter of generated 2-D ``points`` over the ``real`` ones, written as PNG."""
+    """A scatter of generated 2-D ``points`` over the ``real`` ones (if not ``None``), written as PNG."""
     figure, axis = plt.subplots(figsize=(3.2, 3.2))
-    _scatter(axis, np.asarray(points), np.asarray(real), _limit(real), title)
+    points = np.asarray(points)
+    real = None if real is None else np.asarray(real)
+    _scatter(axis, points, real, _limit(points if real is None else real), title)
     figure.tight_layout()
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=100)

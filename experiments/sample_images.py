@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from experiments.figures import save_image_grid
+from experiments.figures import save_image_grid, save_point_scatter
 from gan_tf.sampling import class_rows, generate, latent_dim_of, latent_noise, num_classes_of, slerp
 
 __all__ = ["write_interpolation", "write_sample_grid"]
@@ -12,7 +12,8 @@ def write_sample_grid(generator, path, n=64, seed=0, scale=2, label=None):
     """Writes a grid of images from noise seeded by ``seed``; the same seed gives the same file.
 
     An unconditional generator draws ``n`` images. A conditional one draws ``n`` images of
-    class ``label``, or without ``label`` one row of ``n`` images per class.
+    class ``label``, or without ``label`` one row of ``n`` images per class. A generator of
+    2-D points draws a scatter of ``n`` points instead.
     """
     classes = _check_label(generator, label)
     columns = None
@@ -23,7 +24,11 @@ def write_sample_grid(generator, path, n=64, seed=0, scale=2, label=None):
     else:
         labels = np.full(n, label, np.int32)
     noise = latent_noise(n if labels is None else len(labels), latent_dim_of(generator), seed=seed)
-    save_image_grid(generate(generator, noise, labels), path, columns=columns, scale=scale)
+    samples = generate(generator, noise, labels)
+    if samples.ndim == 2:
+        save_point_scatter(samples, None, path, title=f"{n} generated points")
+    else:
+        save_image_grid(samples, path, columns=columns, scale=scale)
 
 
 def write_interpolation(generator, path, steps=10, seed=0, scale=2, label=None):

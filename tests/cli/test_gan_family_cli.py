@@ -77,6 +77,10 @@ def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_hom
         assert (out / name).is_file(), name
     with Image.open(out / "samples" / "epoch_002.png") as scatter:
         assert np.asarray(scatter.convert("L")).std() > 0
+    drawn = run_script("samples.py", "--run", out, "--n", "500")
+    assert drawn.returncode == 0, drawn.stderr
+    with Image.open(out / "samples_seed0.png") as scatter:
+        assert np.asarray(scatter.convert("L")).std() > 0
 
 
 @pytest.mark.parametrize("args, phrase", [
