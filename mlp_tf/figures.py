@@ -169,38 +169,48 @@ def plot_activation_histograms(flows, path, trained=False, max_layers=5, bins=50
     _save(figure, path)
 
 
-def plot_hyperparameter_effects(trials, hyperparameters, path, log_scale=("lr",)):
-    """Each hyperparameter's effect: validation accuracy (top) and loss (bottom) of every trial.
+def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_accuracy", "val_loss"),
+                                log_scale=("lr",)):
+    """Each hyperparameter's effect on each metric: one dot per finished trial, the best starred.
 
     Args:
-        trials: rows with the hyperparameters' values, ``val_accuracy`` and ``val_loss``
-            (missing or ``None`` for unfinished trials, which are skipped).
+        trials: rows with the hyperparameters' values and the ``metrics`` (``None`` or missing
+            for unfinished trials, which are skipped), e.g. from ``mlp_tf.trials_table``.
         hyperparameters: the names to plot, one column each.
         path: the PNG to write.
+        metrics: one row of panels each; the best trial is the one with the highest first
+            metric if its name ends in ``accuracy``, else the lowest.
         log_scale: hyperparameters drawn on a logarithmic axis.
     """
-    done = [t for t in trials if t.get("val_accuracy") is not None]
-    figure, axes = plt.subplots(2, len(hyperparameters), figsize=(3.6 * len(hyperparameters), 6.4),
-                                squeeze=False)
-    best = max(done, key=lambda t: t["val_accuracy"]) if done else None
+    key = metrics[0]
+    done = [t for t in trials if t.get(key) is not None]
+    figure, axes = plt.subplots(len(metrics), len(hyperparameters),
+                                figsize=(3.6 * len(hyperparameters), 3.2 * len(metrics)), squeeze=False)
+    best = None
+    if done:
+        best = (max if key.endswith("accuracy") else min)(done, key=lambda t: t[key])
     for column, name in enumerate(hyperparameters):
         values = [t.get(name) for t in done]
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
-        categories = sorted({str(v) for v in values}) if not numeric else None
+        categories = None if numeric else sorted({str(v) for v in values})
+
         def position(value):
             return value if numeric else categories.index(str(value))
-        for row, key in enumerate(("val_accuracy", "val_loss")):
+
+        for row, metric in enumerate(metrics):
             panel = axes[row, column]
-            panel.scatter([position(v) for v in values], [t[key] for t in done], alpha=0.7)
-            if best is not None:
-                panel.scatter([position(best.get(name))], [best[key]], marker="*", s=160, color="tab:red",
+            shown = [(position(v), t[metric]) for v, t in zip(values, done) if t.get(metric) is not None]
+            if shown:
+                panel.scatter(*zip(*shown), alpha=0.7)
+            if best is not None and best.get(metric) is not None:
+                panel.scatter([position(best.get(name))], [best[metric]], marker="*", s=160, color="tab:red",
                               label="best trial")
             if numeric and name in log_scale:
                 panel.set_xscale("log")
             if not numeric:
                 panel.set_xticks(range(len(categories)))
                 panel.set_xticklabels(categories, rotation=45, fontsize=8)
-            panel.set(xlabel=name, ylabel=key if column == 0 else None)
+            panel.set(xlabel=name, ylabel=metric if column == 0 else None)
             panel.grid(alpha=0.3)
     if best is not None:
         axes[0, 0].legend(fontsize=8)
