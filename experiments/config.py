@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 
 from data.loaders import load_images
 from data.mixtures import MIXTURES, load_mixture
+from mlp_tf import ACTIVATIONS, MLP_LOSSES, OPTIMIZERS
 
 # Each --model and the family that trains it (the name of its Config section).
-MODELS = {"gan": "gan", "dcgan": "gan", "cgan": "gan", "wgan-gp": "gan"}
+MODELS = {"gan": "gan", "dcgan": "gan", "cgan": "gan", "wgan-gp": "gan", "mlp": "mlp"}
 # Metrics a run can track during training, and whether lower is better.
 TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": False, "recall": False,
                    "density": False, "coverage": False, "classifier_score": False}
 
-__all__ = ["MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "TrainingConfig",
-           "load_split"]
+__all__ = ["MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "MLPConfig",
+           "TrainingConfig", "load_split"]
 
 
 @dataclass
@@ -91,6 +92,39 @@ class GANConfig:
 
 
 @dataclass
+class MLPConfig:
+    """A ``build_mlp`` classifier and its loss; ``input_shape`` and ``num_classes`` are resolved from the data.
+
+    ``validation_split`` of the training images (a fixed, seeded choice) is held out for the
+    validation curves; the test split measures the final accuracy.
+    """
+
+    hidden: tuple[int, ...] = (256, 128)
+    activation: str = "relu"
+    loss: str = "crossentropy"
+    optimizer: str = "adam"
+    batch_norm: bool = False
+    dropout: float = 0.0
+    kernel_initializer: str = "glorot_uniform"
+    validation_split: float = 0.1
+    input_shape: tuple[int, int, int] | None = None
+    num_classes: int | None = None
+
+    def validate(self):
+        """Raises ``ValueError`` naming the first bad setting and the valid ones."""
+        for name, value, valid in (("activation", self.activation, ACTIVATIONS), ("loss", self.loss, MLP_LOSSES),
+                                   ("optimizer", self.optimizer, OPTIMIZERS)):
+            if value not in valid:
+                raise ValueError(f"unknown {name} {value!r} for --model mlp; valid: {', '.join(valid)}")
+        if not self.hidden or min(self.hidden) < 1:
+            raise ValueError(f"hidden must be one or more layer sizes of at least 1, got {self.hidden}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not 0 < self.validation_split < 1:
+            raise ValueError(f"validation split must be in (0, 1), got {self.validation_split}")
+
+
+@dataclass
 class TrainingConfig:
     """Optimisation; ``lr`` and ``beta_1`` of ``None`` are resolved to the model's defaults."""
 
@@ -125,6 +159,7 @@ class Config:
     training: TrainingConfig = field(default_factory=TrainingConfig)
     evaluation: EvalConfig = field(default_factory=EvalConfig)
     gan: GANConfig | None = None
+    mlp: MLPConfig | None = None
 
     def __post_init__(self):
         # The model's family section defaults to its dataclass' defaults.
@@ -182,7 +217,8 @@ class Config:
 
 
 # The dataclass of every Config section, common and per family.
-SECTIONS = {"data": DataConfig, "training": TrainingConfig, "evaluation": EvalConfig, "gan": GANConfig}
+SECTIONS = {"data": DataConfig, "training": TrainingConfig, "evaluation": EvalConfig, "gan": GANConfig,
+            "mlp": MLPConfig}
 
 
 def _from_dict(cls, values, where):
