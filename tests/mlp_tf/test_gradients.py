@@ -16,11 +16,12 @@ def deep(activation, depth=10, seed=0, **kwargs):
 
 
 def test_gradient_norm_of_a_one_layer_net_by_hand():
-    # logits = x W + b with W = 0: the softmax is uniform, dL/dlogits = p - onehot, dL/dW = x^T (p - onehot) / n
+    # logits = u W + b with u = (x + 1) / 2 (inputs back in [0, 1]) and W = 0: the softmax is
+    # uniform, dL/dlogits = p - onehot, dL/dW = u^T (p - onehot) / n
     model = build_mlp((2,), 2, hidden=(), kernel_initializer="zeros")
     x, y = np.array([[1.0, 2.0], [3.0, -1.0]], "float32"), np.array([0, 1])
     residual = np.array([[0.5, 0.5], [0.5, 0.5]]) - np.eye(2)[y]
-    expected = np.linalg.norm(x.T @ residual / 2)
+    expected = np.linalg.norm(((x + 1) / 2).T @ residual / 2)
     np.testing.assert_allclose(layer_gradient_norms(model, x, y), [expected], rtol=1e-6)
 
 
