@@ -35,6 +35,7 @@ from experiments.gradient_flow import run_gradient_flow
 from experiments.training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
 from experiments.tuning import is_search_dir, parse_space, resume_search, run_search, search_summary
 from gan_tf import ARCHITECTURES, LOSSES
+from gan_tf.layers import CONDITIONINGS
 from mlp_tf import ACTIVATIONS, MLP_LOSSES, OPTIMIZERS, TUNERS
 
 # Options that --resume may change; the others are fixed by the run's config.json (or search.json).
@@ -42,7 +43,7 @@ RESUMABLE = {"epochs", "out_dir", "resume", "max_trials"}
 # Each family's losses, for --loss.
 FAMILY_LOSSES = {"gan": tuple(LOSSES), "mlp": tuple(MLP_LOSSES)}
 # Options of one family only: the family and the option's argparse destinations.
-FAMILY_OPTIONS = {"gan": ("architecture", "latent_dim", "grid_size", "d_steps", "gp_weight", "d_lr", "g_lr",
+FAMILY_OPTIONS = {"gan": ("architecture", "latent_dim", "grid_size", "conditioning", "d_steps", "gp_weight", "d_lr", "g_lr",
                           "label_smoothing", "instance_noise", "minibatch_std", "ema_decay"),
                   "mlp": ("hidden", "activation", "optimizer", "batch_norm", "dropout", "init", "validation_split",
                           "gradient_flow")}
@@ -95,6 +96,8 @@ def build_parser():
                      help="network pair (default: mlp for gan and 2-D points, else tutorial for grayscale "
                           "and dcgan for colour)")
     gan.add_argument("--latent-dim", type=positive_int, help="noise size (default 100)")
+    gan.add_argument("--conditioning", choices=CONDITIONINGS,
+                     help="cgan: how the discriminator sees the label (default concat; projection: Miyato & Koyama 2018)")
     gan.add_argument("--d-steps", type=positive_int,
                      help="discriminator updates per generator update (default 1; 5 for wgan-gp)")
     gan.add_argument("--gp-weight", type=float, help="gradient-penalty weight (default 0; 10 for wgan-gp)")
@@ -156,7 +159,8 @@ def config_from_args(args):
     sections = {}
     if family == "gan":
         sections["gan"] = GANConfig(**given(
-            architecture=args.architecture, latent_dim=args.latent_dim, loss=loss, d_steps=args.d_steps,
+            architecture=args.architecture, latent_dim=args.latent_dim, loss=loss, conditioning=args.conditioning,
+            d_steps=args.d_steps,
             gp_weight=args.gp_weight, d_lr=args.d_lr, g_lr=args.g_lr, label_smoothing=args.label_smoothing,
             instance_noise=args.instance_noise, minibatch_std=args.minibatch_std, ema_decay=args.ema_decay))
     else:

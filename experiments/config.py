@@ -63,6 +63,7 @@ class GANConfig:
     loss: str | None = None
     image_shape: tuple[int, ...] | None = None
     num_classes: int | None = None
+    conditioning: str = "concat"
     d_steps: int | None = None
     gp_weight: float | None = None
     d_lr: float | None = None

@@ -65,7 +65,7 @@ def build_trainer(config):
     gan, training = config.gan, config.training
     generator, discriminator = build_gan_networks(
         gan.architecture, gan.latent_dim, gan.image_shape, num_classes=gan.num_classes,
-        critic=gan.gp_weight > 0, minibatch_std=gan.minibatch_std)
+        conditioning=gan.conditioning, critic=gan.gp_weight > 0, minibatch_std=gan.minibatch_std)
     trainer = GAN(generator, discriminator, seed=training.seed, ema_decay=gan.ema_decay)
     trainer.compile(
         d_optimizer=keras.optimizers.Adam(gan.d_lr or training.lr, beta_1=training.beta_1, beta_2=training.beta_2),
