@@ -11,7 +11,7 @@ import sys
 from data import DATASETS, check_source
 from experiments.cli import EXIT_INTERRUPTED, ArgumentParser, non_negative_int, positive_int, report_bad_input
 from experiments.config import MODELS, TRACKED_METRICS, Config, DataConfig, EvalConfig, GANConfig, TrainingConfig
-from experiments.gan_training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
+from experiments.training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
 from gan_tf import ARCHITECTURES, LOSSES
 
 # Options that --resume may change; the others are fixed by the run's config.json.
@@ -37,8 +37,8 @@ def build_parser():
     training = parser.add_argument_group("training")
     training.add_argument("--epochs", type=positive_int, help="total epochs (default 20)")
     training.add_argument("--batch-size", type=positive_int, help="images per step (default 64)")
-    training.add_argument("--lr", type=float, help="Adam learning rate of both networks (default 2e-4)")
-    training.add_argument("--beta1", type=float, help="Adam beta_1 (default 0.5)")
+    training.add_argument("--lr", type=float, help="learning rate (default: the model's, 2e-4 for dcgan)")
+    training.add_argument("--beta1", type=float, help="Adam beta_1 (default: the model's, 0.5 for dcgan)")
     training.add_argument("--seed", type=non_negative_int, help="seed of weights, noise and shuffling (default 0)")
     run = parser.add_argument_group("run directory")
     run.add_argument("--out-dir", help="run directory (default runs/<model>-<dataset>-<time>)")

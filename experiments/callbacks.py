@@ -9,7 +9,7 @@ import keras
 from evaluation.report import evaluate_generator
 from experiments import run_dir as rd
 from experiments.config import TRACKED_METRICS
-from experiments.figures import epoch_frames, plot_gan_history, save_image_grid, save_progress_gif
+from experiments.figures import epoch_frames, save_image_grid, save_progress_gif
 from gan_tf.sampling import generate
 
 __all__ = ["EpochImageGrid", "EpochMetrics", "RunRecorder", "StopOnInterrupt"]
@@ -42,37 +42,43 @@ class EpochImageGrid(keras.callbacks.Callback):
 
 
 class RunRecorder(keras.callbacks.Callback):
-    """After each epoch: history CSV and curves, both networks, and the resumable checkpoint.
+    """After each epoch: history CSV and curves, the family's models, and the resumable checkpoint.
 
     The checkpoint of epoch N goes to its own file and ``state.json`` then points at it, so
     the state always names a complete checkpoint, and every other file of that epoch is
-    already on disk.
+    already on disk. The state keeps the trainer's noise stream when it has one.
 
     Args:
         run_dir: the run directory.
         history: rows of the epochs already finished (non-empty when resuming).
+        saved_models: function of the trainer returning ``{file name: keras.Model}`` to save.
+        plot_history: function ``(rows, path, metric)`` drawing the curves.
         metric: a logged image-quality metric to plot beside the losses, if any.
     """
 
-    def __init__(self, run_dir, history, metric=None):
+    def __init__(self, run_dir, history, saved_models, plot_history, metric=None):
         super().__init__()
         self.run_dir = run_dir
         self.history_rows = list(history)
+        self.saved_models = saved_models
+        self.plot_history = plot_history
         self.metric = metric
         os.makedirs(os.path.join(run_dir, rd.CHECKPOINTS), exist_ok=True)
 
     def on_epoch_end(self, epoch, logs=None):
         self.history_rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
         rd.write_history(self.history_rows, self.run_dir)
-        plot_gan_history(self.history_rows, os.path.join(self.run_dir, rd.CURVES), self.metric)
-        gan = self.model
-        rd.save_model(gan.generator, os.path.join(self.run_dir, rd.GENERATOR))
-        rd.save_model(gan.discriminator, os.path.join(self.run_dir, rd.DISCRIMINATOR))
-        checkpoint = os.path.join(rd.CHECKPOINTS, f"gan-epoch-{epoch + 1}.keras")
-        rd.save_model(gan, os.path.join(self.run_dir, checkpoint))
+        self.plot_history(self.history_rows, os.path.join(self.run_dir, rd.CURVES), self.metric)
+        trainer = self.model
+        for name, model in self.saved_models(trainer).items():
+            rd.save_model(model, os.path.join(self.run_dir, name))
+        checkpoint = os.path.join(rd.CHECKPOINTS, f"model-epoch-{epoch + 1}.keras")
+        rd.save_model(trainer, os.path.join(self.run_dir, checkpoint))
         previous = rd.read_state(self.run_dir)["checkpoint"] if epoch > 0 else None
-        rd.write_state({"epoch": epoch + 1, "checkpoint": checkpoint,
-                        "seed_state": gan.seed_generator.state.numpy().tolist()}, self.run_dir)
+        state = {"epoch": epoch + 1, "checkpoint": checkpoint}
+        if hasattr(trainer, "seed_generator"):
+            state["seed_state"] = trainer.seed_generator.state.numpy().tolist()
+        rd.write_state(state, self.run_dir)
         if previous and previous != checkpoint:
             os.remove(os.path.join(self.run_dir, previous))
 

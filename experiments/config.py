@@ -2,6 +2,9 @@
 
 A config is saved as ``config.json`` in its run directory, so a run can be rebuilt from the
 directory alone. ``from_dict`` rejects unknown keys, so a typo never passes silently.
+
+Every ``--model`` belongs to a family (``MODELS``); a config carries the common sections
+(``data``, ``training``, ``evaluation``) and the section of its model's family only.
 """
 
 import dataclasses
@@ -9,12 +12,13 @@ from dataclasses import dataclass, field
 
 from data.loaders import load_images
 
-MODELS = ("dcgan",)
+# Each --model and the family that trains it (the name of its Config section).
+MODELS = {"dcgan": "gan"}
 # Metrics a run can track during training, and whether lower is better.
 TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": False, "recall": False,
                    "density": False, "coverage": False, "classifier_score": False}
 
-__all__ = ["MODELS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "TrainingConfig",
+__all__ = ["MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "TrainingConfig",
            "load_split"]
 
 
@@ -46,15 +50,20 @@ class GANConfig:
     loss: str = "nonsaturating"
     image_shape: tuple[int, int, int] | None = None
 
+    def validate(self):
+        """Raises ``ValueError`` naming the first out-of-range setting."""
+        if self.latent_dim < 1:
+            raise ValueError(f"latent dim must be at least 1, got {self.latent_dim}")
+
 
 @dataclass
 class TrainingConfig:
-    """Optimisation: Adam for both networks, with the DCGAN paper's defaults."""
+    """Optimisation; ``lr`` and ``beta_1`` of ``None`` are resolved to the model's defaults."""
 
     epochs: int = 20
     batch_size: int = 64
-    lr: float = 2e-4
-    beta_1: float = 0.5
+    lr: float | None = None
+    beta_1: float | None = None
     seed: int = 0
 
 
@@ -78,25 +87,39 @@ class Config:
     out_dir: str | None = None
     grid_size: int = 64
     data: DataConfig = field(default_factory=DataConfig)
-    gan: GANConfig = field(default_factory=GANConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
     evaluation: EvalConfig = field(default_factory=EvalConfig)
+    gan: GANConfig | None = None
+
+    def __post_init__(self):
+        # The model's family section defaults to its dataclass' defaults.
+        family = MODELS.get(self.model)
+        if family is not None and getattr(self, family) is None:
+            setattr(self, family, SECTIONS[family]())
+
+    @property
+    def family(self):
+        """The family that trains ``model``: ``gan``, ``vae`` or ``mlp``."""
+        return MODELS[self.model]
 
     def validate(self):
         """Raises ``ValueError`` naming the first out-of-range setting."""
         if self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(MODELS)}")
+        for family in set(MODELS.values()) - {self.family}:
+            if getattr(self, family) is not None:
+                raise ValueError(f"model {self.model!r} takes no {family} settings; remove the {family} section")
+        getattr(self, self.family).validate()
         for name, value, low in (
             ("epochs", self.training.epochs, 1),
             ("batch size", self.training.batch_size, 1),
-            ("latent dim", self.gan.latent_dim, 1),
             ("grid size", self.grid_size, 1),
         ):
             if value < low:
                 raise ValueError(f"{name} must be at least {low}, got {value}")
-        if not self.training.lr > 0:  # also rejects NaN
+        if self.training.lr is not None and not self.training.lr > 0:  # also rejects NaN
             raise ValueError(f"lr must be positive, got {self.training.lr}")
-        if not 0 <= self.training.beta_1 < 1:
+        if self.training.beta_1 is not None and not 0 <= self.training.beta_1 < 1:
             raise ValueError(f"beta1 must be in [0, 1), got {self.training.beta_1}")
         if not 0 <= self.training.seed < 2**32:
             raise ValueError(f"seed must be in [0, 2**32), got {self.training.seed}")
@@ -122,6 +145,10 @@ class Config:
         return _from_dict(cls, values, "config")
 
 
+# The dataclass of every Config section, common and per family.
+SECTIONS = {"data": DataConfig, "training": TrainingConfig, "evaluation": EvalConfig, "gan": GANConfig}
+
+
 def _from_dict(cls, values, where):
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = set(values) - set(fields)
@@ -129,9 +156,8 @@ def _from_dict(cls, values, where):
         raise ValueError(f"unknown {where} key(s) {', '.join(sorted(unknown))}; valid: {', '.join(fields)}")
     kwargs = {}
     for name, value in values.items():
-        section = fields[name].default_factory  # MISSING for plain fields
-        if dataclasses.is_dataclass(section):
-            value = _from_dict(section, value, f"{where}.{name}")
+        if cls is Config and name in SECTIONS and value is not None:
+            value = _from_dict(SECTIONS[name], value, f"{where}.{name}")
         elif isinstance(value, list):
             value = tuple(value)
         kwargs[name] = value

@@ -12,7 +12,7 @@ Layout::
     curves.png             losses and discriminator accuracy
     samples/epoch_001.png  a grid from fixed noise after each epoch
     progress.gif           those grids as an animation
-    checkpoint/gan-epoch-N.keras  the trainer with its optimizers' state, for --resume
+    checkpoint/model-epoch-N.keras  the trainer with its optimizers' state, for --resume
     checkpoint/state.json  finished epochs, the checkpoint's name, the noise generator's state
 """
 

@@ -4,6 +4,7 @@ import csv
 import json
 import os
 
+import gan_tf  # noqa: F401  (registers the GAN trainer for load_model)
 import keras
 import numpy as np
 import pytest
@@ -36,7 +37,7 @@ def test_short_run_writes_every_file(trained_run):
     assert keras.models.load_model(out / "discriminator.keras").output_shape == (None, 1)
     state = json.loads((out / "checkpoint" / "state.json").read_text())
     assert state["epoch"] == 2 and sorted(p.name for p in (out / "checkpoint").iterdir()) == [
-        "gan-epoch-2.keras", "state.json"]
+        "model-epoch-2.keras", "state.json"]
     assert not [p for p in out.rglob("*") if ".tmp" in p.name]
 
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from experiments.config import Config, DataConfig, GANConfig, TrainingConfig
+from experiments.config import SECTIONS, Config, DataConfig, GANConfig, TrainingConfig
 
 
 def test_round_trip_through_a_dict():
@@ -23,7 +23,7 @@ def test_unknown_keys_are_rejected(values, message):
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda c: setattr(c, "model", "vae"), "unknown model 'vae'; valid: dcgan"),
+    (lambda c: setattr(c, "model", "nope"), "unknown model 'nope'; valid: dcgan"),
     (lambda c: setattr(c.training, "epochs", 0), "epochs must be at least 1"),
     (lambda c: setattr(c.training, "batch_size", 0), "batch size must be at least 1"),
     (lambda c: setattr(c.training, "lr", math.nan), "lr must be positive"),
@@ -37,3 +37,16 @@ def test_validate_names_the_bad_setting(change, message):
     with pytest.raises(ValueError, match=message):
         config.validate()
     assert Config().validate() == Config()
+
+
+def test_only_the_models_family_section_is_written():
+    values = Config(model="dcgan").to_dict()
+    assert values["gan"]["latent_dim"] == 100
+    assert all(values.get(family) is None for family in SECTIONS if family not in ("data", "training", "evaluation", "gan"))
+    assert Config.from_dict({"model": "dcgan"}).gan == GANConfig()
+
+
+def test_family_section_is_validated():
+    config = Config(gan=GANConfig(latent_dim=0))
+    with pytest.raises(ValueError, match="latent dim must be at least 1, got 0"):
+        config.validate()
