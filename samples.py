@@ -3,6 +3,8 @@
     python samples.py                              # newest run under runs/
     python samples.py --run runs/dcgan-digits-... --n 100 --seed 3 --out grid.png
     python samples.py --model generator.keras --interpolate
+    python samples.py --run runs/cvae-mnist-... --label 7      # a conditional model: one class
+    python samples.py --run runs/cvae-mnist-...                # a conditional model: one row per class
 """
 
 import os
@@ -14,8 +16,8 @@ import keras
 from experiments import run_dir as rd
 from experiments.cli import ArgumentParser, non_negative_int, positive_int, report_bad_input
 from experiments.run_metrics import METRICS, evaluate_run, format_table
-from experiments.sample_images import write_interpolation, write_sample_grid
-from gan_tf.sampling import latent_dim_of
+from experiments.sample_images import check_label, write_class_grid, write_interpolation, write_sample_grid
+from gan_tf.sampling import latent_dim_of, num_classes_of
 
 
 def build_parser():
@@ -24,7 +26,10 @@ def build_parser():
     source.add_argument("--run", help="run directory (default: the newest under runs/)")
     source.add_argument("--model", help="a generator .keras file")
     parser.add_argument("--n", type=positive_int,
-                        help="number of images (default 64; 10 with --interpolate; 10000 with --evaluate)")
+                        help="number of images (default 64; 10 with --interpolate; 10000 with --evaluate; "
+                             "per class, default 8, for a conditional model's grid)")
+    parser.add_argument("--label", type=non_negative_int,
+                        help="class to draw from a conditional model (default: one row per class)")
     parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="noise seed; the same seed gives the same images")
     parser.add_argument("--out", help="image file to write, format from its extension (default: "
@@ -80,16 +85,22 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.inception and not args.evaluate:
         parser.error("--inception only works with --evaluate")
+    if args.label is not None and args.evaluate:
+        parser.error("--label does not work with --evaluate, which draws every class")
     try:
         if args.evaluate:
             return evaluate(args)
         generator, folder = load_generator(args)
         kind = "interpolation" if args.interpolate else "samples"
-        out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")
+        suffix = "" if args.label is None else f"_label{args.label}"
+        out = args.out or os.path.join(folder, f"{kind}{suffix}_seed{args.seed}.png")
+        label = check_label(generator, args.label)
         if args.interpolate:
-            write_interpolation(generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale)
+            write_interpolation(generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale, label=label)
+        elif num_classes_of(generator) is not None and label is None:
+            write_class_grid(generator, out, per_class=args.n or 8, seed=args.seed, scale=args.scale)
         else:
-            write_sample_grid(generator, out, n=args.n or 64, seed=args.seed, scale=args.scale)
+            write_sample_grid(generator, out, n=args.n or 64, seed=args.seed, scale=args.scale, label=label)
     except (ValueError, OSError) as error:  # also Pillow's "unknown file extension"
         return report_bad_input(error)
     print(f"wrote {out}")

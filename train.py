@@ -2,6 +2,8 @@
 
     python train.py --model dcgan --dataset digits --epochs 5
     python train.py --model dcgan --data-dir ../datasets            # MNIST from mnist.npz
+    python train.py --model vae --dataset digits --latent-dim 2 --epochs 5
+    python train.py --model cvae --arch resnet --beta 0.5 --data-dir ../datasets
     python train.py --resume --out-dir runs/dcgan-digits-... --epochs 10
 """
 
@@ -10,12 +12,25 @@ import sys
 
 from data import DATASETS, check_source
 from experiments.cli import EXIT_INTERRUPTED, ArgumentParser, non_negative_int, positive_int, report_bad_input
-from experiments.config import MODELS, TRACKED_METRICS, Config, DataConfig, EvalConfig, GANConfig, TrainingConfig
+from experiments.config import (
+    MODELS,
+    TRACKED_METRICS,
+    Config,
+    DataConfig,
+    EvalConfig,
+    GANConfig,
+    TrainingConfig,
+    VAEConfig,
+)
 from experiments.training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
 from gan_tf import ARCHITECTURES, LOSSES
+from vae_tf import DECODERS, ENCODERS, LIKELIHOODS
 
 # Options that --resume may change; the others are fixed by the run's config.json.
 RESUMABLE = {"epochs", "out_dir", "resume"}
+# Options that only one family of models takes.
+FAMILY_OPTIONS = {"gan": ("architecture", "loss"),
+                  "vae": ("arch", "encoder", "decoder", "beta", "likelihood", "iw_samples", "iw_images")}
 
 
 def build_parser():
@@ -32,8 +47,20 @@ def build_parser():
     model = parser.add_argument_group("model")
     model.add_argument("--architecture", choices=ARCHITECTURES,
                        help="network pair (default: tutorial for grayscale, dcgan for colour)")
-    model.add_argument("--latent-dim", type=positive_int, help="noise size (default 100)")
+    model.add_argument("--latent-dim", type=positive_int, help="noise / code size (default 100 for dcgan, 16 for "
+                                                                "ae, vae, cvae)")
     model.add_argument("--loss", choices=LOSSES, help="GAN loss (default nonsaturating)")
+    vae = parser.add_argument_group("autoencoders: --model ae|vae|cvae (see docs/vae.md)")
+    vae.add_argument("--arch", choices=ENCODERS, help="encoder and decoder (default conv)")
+    vae.add_argument("--encoder", choices=ENCODERS, help="encoder only, overriding --arch")
+    vae.add_argument("--decoder", choices=DECODERS, help="decoder only, overriding --arch")
+    vae.add_argument("--beta", type=float, help="weight of the KL term (default 1; a beta-VAE otherwise)")
+    vae.add_argument("--likelihood", choices=LIKELIHOODS,
+                     help="p(x|z): bernoulli on grey levels, binary on images binarised at 0.5, or gaussian "
+                          "(default bernoulli for grayscale, gaussian for colour)")
+    vae.add_argument("--iw-samples", type=positive_int,
+                     help="after training, estimate the test NLL with K importance samples (e.g. 100 to 1000)")
+    vae.add_argument("--iw-images", type=positive_int, help="test images of that estimate (default 1000)")
     training = parser.add_argument_group("training")
     training.add_argument("--epochs", type=positive_int, help="total epochs (default 20)")
     training.add_argument("--batch-size", type=positive_int, help="images per step (default 64)")
@@ -59,12 +86,23 @@ def config_from_args(args):
         return {k: v for k, v in values.items() if v is not None}
 
     check_source(args.dataset or DataConfig.dataset)
+    model = args.model or Config.model
+    for family, options in FAMILY_OPTIONS.items():
+        given_options = [name for name in options if getattr(args, name) is not None]
+        if family != MODELS[model] and given_options:
+            raise ValueError(f"--{given_options[0].replace('_', '-')} does not apply to --model {model}")
+    sections = {
+        "gan": lambda: GANConfig(**given(architecture=args.architecture, latent_dim=args.latent_dim, loss=args.loss)),
+        "vae": lambda: VAEConfig(**given(encoder=args.encoder or args.arch, decoder=args.decoder or args.arch,
+                                         latent_dim=args.latent_dim, beta=args.beta, likelihood=args.likelihood,
+                                         iw_samples=args.iw_samples, iw_images=args.iw_images)),
+    }
     return Config(
         **given(model=args.model, out_dir=args.out_dir, grid_size=args.grid_size),
         data=DataConfig(**given(dataset=args.dataset, data_dir=args.data_dir, image_size=args.image_size,
                                 channels=args.channels, limit=args.limit,
                                 download=None if args.offline is None else not args.offline)),
-        gan=GANConfig(**given(architecture=args.architecture, latent_dim=args.latent_dim, loss=args.loss)),
+        **{MODELS[model]: sections[MODELS[model]]()},
         training=TrainingConfig(**given(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                         beta_1=args.beta1, seed=args.seed)),
         evaluation=EvalConfig(**given(every=args.eval_every, n=args.eval_n, metric=args.eval_metric)),
@@ -106,7 +144,7 @@ def main(argv=None):
                   f"  python train.py --resume --out-dir {out_dir} --epochs {run.config.training.epochs}",
                   file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(f"done: {out_dir} (progress.gif, curves.png, generator.keras); "
+    print(f"done: {out_dir} (progress.gif, curves.png, generator.keras, ...); "
           f"draw new images with: python samples.py --run {out_dir}")
     return 0
 

@@ -6,7 +6,7 @@ from data.images import normalize_images
 from evaluation import metrics
 from evaluation.classifier import feature_model, features_and_probabilities
 from evaluation.inception import inception_features
-from gan_tf.sampling import generate, latent_dim_of, latent_noise
+from gan_tf.sampling import class_labels, generate, latent_dim_of, latent_noise, num_classes_of
 
 __all__ = ["DESCRIPTIONS", "RealReference", "evaluate_generator", "evaluate_images", "inception_metrics",
            "sample_images"]
@@ -86,8 +86,11 @@ def inception_metrics(model, reference, images, seed=0):
 
 
 def sample_images(generator, n, seed=0):
-    """``n`` images in [-1, 1] from ``generator``, noise seeded by ``seed``."""
-    return generate(generator, latent_noise(n, latent_dim_of(generator), seed=seed))
+    """``n`` images in [-1, 1] from ``generator``, noise seeded by ``seed``; a conditional generator
+    draws every class equally often."""
+    num_classes = num_classes_of(generator)
+    labels = None if num_classes is None else class_labels(n, num_classes)
+    return generate(generator, latent_noise(n, latent_dim_of(generator), seed=seed), labels)
 
 
 def evaluate_generator(generator, reference, n=10000, seed=0):

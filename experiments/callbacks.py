@@ -24,18 +24,23 @@ class EpochImageGrid(keras.callbacks.Callback):
         noise: fixed noise ``(n, latent_dim)``, the same every epoch so progress is comparable.
         run_dir: run directory; grids go to ``samples/epoch_NNN.png``, the GIF to ``progress.gif``.
         scale: upscaling factor of the grids.
+        labels: int labels ``(n,)`` for a conditional generator.
+        columns: images per row; default square.
     """
 
-    def __init__(self, noise, run_dir, scale=2):
+    def __init__(self, noise, run_dir, scale=2, labels=None, columns=None):
         super().__init__()
         self.noise = noise
         self.run_dir = run_dir
         self.scale = scale
+        self.labels = labels
+        self.columns = columns
         os.makedirs(os.path.join(run_dir, rd.SAMPLES), exist_ok=True)
 
     def on_epoch_end(self, epoch, logs=None):
         path = os.path.join(self.run_dir, rd.SAMPLES, f"epoch_{epoch + 1:03d}.png")
-        save_image_grid(generate(self.model.generator, self.noise), path, scale=self.scale)
+        save_image_grid(generate(self.model.generator, self.noise, self.labels), path, columns=self.columns,
+                        scale=self.scale)
         frames = epoch_frames(os.path.join(self.run_dir, rd.SAMPLES))
         save_progress_gif([path for _, path in frames], os.path.join(self.run_dir, rd.PROGRESS),
                           [f"epoch {epoch}" for epoch, _ in frames])

@@ -20,7 +20,7 @@ from gan_tf.losses import (
     minimax_generator_loss,
     nonsaturating_generator_loss,
 )
-from gan_tf.sampling import generate, latent_dim_of, latent_noise, slerp
+from gan_tf.sampling import class_labels, generate, latent_dim_of, latent_noise, num_classes_of, slerp
 
 __all__ = [
     "ARCHITECTURES",
@@ -31,6 +31,7 @@ __all__ = [
     "build_gan_networks",
     "build_tutorial_discriminator",
     "build_tutorial_generator",
+    "class_labels",
     "default_architecture",
     "generate",
     "get_loss",
@@ -39,5 +40,6 @@ __all__ = [
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "nonsaturating_generator_loss",
+    "num_classes_of",
     "slerp",
 ]

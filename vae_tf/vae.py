@@ -84,9 +84,9 @@ class VAE(keras.Model):
         (variational models), ``z`` ``(batch, latent_dim)`` and ``logits`` ``(batch, h, w, c)``."""
         images, labels = self._unpack(inputs)
         if not self.variational:
-            z = self.encoder(self._with_labels(self._observed(images), labels), training=training)
+            z = self.encoder(self._with_labels(self.observe(images), labels), training=training)
             return {"z": z, "logits": self.decoder(self._with_labels(z, labels), training=training)}
-        z_mean, z_log_var = self.encoder(self._with_labels(self._observed(images), labels), training=training)
+        z_mean, z_log_var = self.encoder(self._with_labels(self.observe(images), labels), training=training)
         noise = keras.random.normal(ops.shape(z_mean),
                                     seed=self.seed_generator if training else self.eval_seed_generator)
         z = z_mean + ops.exp(0.5 * z_log_var) * noise  # the reparameterisation trick
@@ -118,11 +118,11 @@ class VAE(keras.Model):
         """``(z_mean, z_log_var)`` of ``q(z | x)``, each ``(batch, latent_dim)``; variational models only."""
         if not self.variational:
             raise ValueError("a plain autoencoder has no posterior distribution; use encode()")
-        return self.encoder(self._with_labels(self._observed(images), labels), training=False)
+        return self.encoder(self._with_labels(self.observe(images), labels), training=False)
 
     def encode(self, images, labels=None):
         """The code of each image ``(batch, latent_dim)``: the posterior mean (``z`` for an autoencoder)."""
-        code = self.encoder(self._with_labels(self._observed(images), labels), training=False)
+        code = self.encoder(self._with_labels(self.observe(images), labels), training=False)
         return code[0] if self.variational else code
 
     def decode(self, z, labels=None):
@@ -155,13 +155,15 @@ class VAE(keras.Model):
             return inputs[0], inputs[1]
         return inputs, None
 
-    def _observed(self, images):
-        """What the encoder sees: the images, binarised for the ``binary`` likelihood."""
+    def observe(self, images):
+        """What the model sees of images in [-1, 1]: themselves, or binarised to -1/1 for the ``binary`` likelihood."""
         return 2.0 * likelihood_targets(images, "binary") - 1.0 if self.likelihood == "binary" else images
 
     def _with_labels(self, tensor, labels):
         if self.conditional and labels is None:
             raise ValueError("a conditional VAE needs labels")
+        if not self.conditional and labels is not None:
+            raise ValueError("an unconditional model takes no labels")
         tensor = ops.convert_to_tensor(tensor, "float32")  # Keras will not mix arrays and tensors
         return tensor if labels is None else [tensor, ops.cast(labels, "int32")]
 
