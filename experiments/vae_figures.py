@@ -42,9 +42,11 @@ def plot_latent(points, labels, path, variances=None, explained=None, class_name
     figure, axes = plt.subplots(1, 1 if variances is None else 2, figsize=(11 if variances is not None else 5.6, 5),
                                 squeeze=False)
     scatter_axis = axes[0, 0]
-    colours = "tab:blue" if labels is None else labels
-    drawn = scatter_axis.scatter(points[:, 0], points[:, 1], c=colours, cmap="tab10", s=4, alpha=0.7,
-                                 vmin=-0.5, vmax=9.5)
+    if labels is None:
+        scatter_axis.scatter(points[:, 0], points[:, 1], s=4, alpha=0.7)
+    else:
+        drawn = scatter_axis.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=4, alpha=0.7,
+                                     vmin=-0.5, vmax=9.5)
     if labels is not None and labels.max() < 10:
         legend = [plt.Line2D([], [], marker="o", linestyle="", color=drawn.cmap(drawn.norm(k)),
                              label=class_names[k] if class_names else str(k)) for k in np.unique(labels)]
@@ -59,6 +61,7 @@ def plot_latent(points, labels, path, variances=None, explained=None, class_name
         activity.bar(np.arange(len(variances)), variances, color="tab:green")
         activity.axhline(threshold, color="grey", linestyle=":", linewidth=1)
         activity.set_yscale("log")
+        activity.xaxis.get_major_locator().set_params(integer=True)
         active = int(np.sum(variances > threshold))
         activity.set(title=f"Activity per dimension: {active} of {len(variances)} active",
                      xlabel="latent dimension", ylabel="variance of the mean over the data")

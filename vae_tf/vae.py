@@ -83,15 +83,15 @@ class VAE(keras.Model):
         """One stochastic pass: images (and labels) to a dict of ``z_mean``, ``z_log_var``
         (variational models), ``z`` ``(batch, latent_dim)`` and ``logits`` ``(batch, h, w, c)``."""
         images, labels = self._unpack(inputs)
-        if not self.variational:
-            z = self.encoder(self._with_labels(self.observe(images), labels), training=training)
-            return {"z": z, "logits": self.decoder(self._with_labels(z, labels), training=training)}
-        z_mean, z_log_var = self.encoder(self._with_labels(self.observe(images), labels), training=training)
-        noise = keras.random.normal(ops.shape(z_mean),
-                                    seed=self.seed_generator if training else self.eval_seed_generator)
-        z = z_mean + ops.exp(0.5 * z_log_var) * noise  # the reparameterisation trick
-        logits = self.decoder(self._with_labels(z, labels), training=training)
-        return {"z_mean": z_mean, "z_log_var": z_log_var, "z": z, "logits": logits}
+        code = self.encoder(self._with_labels(self.observe(images), labels), training=training)
+        outputs = {"z": code}
+        if self.variational:
+            z_mean, z_log_var = code
+            noise = keras.random.normal(ops.shape(z_mean),
+                                        seed=self.seed_generator if training else self.eval_seed_generator)
+            z = z_mean + ops.exp(0.5 * z_log_var) * noise  # the reparameterisation trick
+            outputs = {"z_mean": z_mean, "z_log_var": z_log_var, "z": z}
+        return {**outputs, "logits": self.decoder(self._with_labels(outputs["z"], labels), training=training)}
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Mean over the batch of ``-log p(x | z) + beta * KL``; updates the trackers. Labels in ``y`` are ignored."""

@@ -134,3 +134,19 @@ def test_bad_input_is_one_line_exit_2(script, args, phrases, tmp_path):
     result = run_script(script, *args, *TINY, cwd=tmp_path, env={"KERAS_HOME": str(tmp_path / "keras")})
     assert_bad_input(result, *phrases)
     assert not (tmp_path / "runs").exists()
+
+
+def test_cvae_on_a_colour_image_folder(image_folder, tmp_path, keras_home):
+    out = tmp_path / "folder-run"
+    result = run_script("train.py", "--model", "cvae", "--dataset", f"folder:{image_folder}", "--arch", "resnet",
+                        "--epochs", "1", "--batch-size", "2", "--latent-dim", "3", "--out-dir", out, cwd=tmp_path,
+                        env={"KERAS_HOME": str(keras_home)})
+    assert result.returncode == 0, result.stderr
+    assert "gaussian likelihood" in result.stdout
+    with open(out / "history.csv") as file:
+        row = next(csv.DictReader(file))
+    assert "val_loss" not in row and np.isfinite(float(row["negative_elbo"]))  # a folder has no test split
+    numbers = json.loads((out / "likelihood.json").read_text())
+    assert numbers["n_test"] == 5 and "test_negative_elbo" not in numbers
+    assert keras.models.load_model(out / "generator.keras").output_shape == (None, 32, 32, 3)
+    assert (out / "latent.png").is_file() and (out / "reconstructions" / "epoch_001.png").is_file()
