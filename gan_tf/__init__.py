@@ -10,15 +10,23 @@ Example:
 import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 
 from gan_tf.architectures import ARCHITECTURES, build_gan_networks, default_architecture
-from gan_tf.discriminator import build_dcgan_discriminator, build_tutorial_discriminator
+from gan_tf.discriminator import build_dcgan_discriminator, build_mlp_discriminator, build_tutorial_discriminator
 from gan_tf.gan import GAN
-from gan_tf.generator import build_dcgan_generator, build_tutorial_generator
+from gan_tf.generator import build_dcgan_generator, build_mlp_generator, build_tutorial_generator
+from gan_tf.layers import MinibatchStdDev
 from gan_tf.losses import (
     LOSSES,
     get_loss,
+    gradient_penalty,
+    hinge_discriminator_loss,
+    hinge_generator_loss,
+    least_squares_discriminator_loss,
+    least_squares_generator_loss,
     minimax_discriminator_loss,
     minimax_generator_loss,
     nonsaturating_generator_loss,
+    wasserstein_discriminator_loss,
+    wasserstein_generator_loss,
 )
 from gan_tf.sampling import class_labels, generate, latent_dim_of, latent_noise, num_classes_of, slerp
 
@@ -26,20 +34,30 @@ __all__ = [
     "ARCHITECTURES",
     "GAN",
     "LOSSES",
+    "MinibatchStdDev",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_gan_networks",
+    "build_mlp_discriminator",
+    "build_mlp_generator",
     "build_tutorial_discriminator",
     "build_tutorial_generator",
     "class_labels",
     "default_architecture",
     "generate",
     "get_loss",
+    "gradient_penalty",
+    "hinge_discriminator_loss",
+    "hinge_generator_loss",
     "latent_dim_of",
     "latent_noise",
+    "least_squares_discriminator_loss",
+    "least_squares_generator_loss",
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "nonsaturating_generator_loss",
     "num_classes_of",
     "slerp",
+    "wasserstein_discriminator_loss",
+    "wasserstein_generator_loss",
 ]

@@ -1,64 +1,124 @@
-"""Discriminators: images ``(batch, height, width, channels)`` in [-1, 1] to one real/fake logit ``(batch, 1)``."""
+"""Discriminators: samples in [-1, 1] (images ``(batch, h, w, c)``) to one real/fake logit ``(batch, 1)``.
+
+Every builder takes:
+    num_classes: when given, the discriminator is conditional, with inputs ``[images, label
+        (batch,) int32]`` and a projection head (``gan_tf.layers.projection_logits``).
+    minibatch_std: append the batch's standard deviation before the head
+        (``gan_tf.layers.MinibatchStdDev``), a mode-collapse mitigation.
+A WGAN-GP critic is a discriminator without batch norm (``normalization=None`` or ``"layer"``).
+"""
 
 import keras
 from keras import layers
 
+from gan_tf.layers import MinibatchStdDev, projection_logits
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
-__all__ = ["build_dcgan_discriminator", "build_tutorial_discriminator"]
+__all__ = ["NORMALIZATIONS", "build_dcgan_discriminator", "build_mlp_discriminator", "build_tutorial_discriminator"]
+
+NORMALIZATIONS = ("batch", "layer", None)
 
 
-def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, name="discriminator"):
+def _inputs(input_shape, num_classes):
+    images = keras.Input(tuple(input_shape), name="images")
+    if num_classes is None:
+        return images, images, None
+    label = keras.Input((), dtype="int32", name="label")
+    return [images, label], images, label
+
+
+def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_classes=None, minibatch_std=False,
+                            dropout=0.0, name="discriminator"):
+    """The fully connected discriminator of the original GAN (Goodfellow et al. 2014).
+
+    Flatten, dense layers of ``hidden`` units with LeakyReLU(0.2) and optional dropout, then a
+    logit.
+
+    Args:
+        input_shape: shape of one sample, e.g. ``(28, 28, 1)`` or ``(2,)``.
+        hidden: units of the hidden layers.
+        num_classes: classes of a conditional discriminator, or ``None``.
+        minibatch_std: append the batch's standard deviation before the last hidden layer.
+        dropout: dropout rate after each hidden layer.
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, *input_shape)`` (and labels) to ``(batch, 1)``.
+    """
+    inputs, x, label = _inputs(input_shape, num_classes)
+    x = layers.Flatten()(x)
+    for i, units in enumerate(hidden):
+        if minibatch_std and i == len(hidden) - 1:
+            x = MinibatchStdDev()(x)
+        x = layers.Dense(units)(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    return keras.Model(inputs, projection_logits(x, label, num_classes), name=name)
+
+
+def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_classes=None, minibatch_std=False,
+                                 name="discriminator"):
     """The TensorFlow DCGAN tutorial's discriminator.
 
     Two 5x5 stride-2 convolutions (64 and 128 filters) with LeakyReLU and dropout, then a
-    dense logit.
+    dense logit. It has no batch norm, so it also serves as a WGAN-GP critic (``dropout=0``).
 
     Args:
         image_shape: ``(height, width, channels)``; height and width multiples of 4.
         dropout: dropout rate after each convolution.
+        num_classes: classes of a conditional discriminator, or ``None``.
+        minibatch_std: append the batch's standard deviation as a channel before the head.
         name: model name.
 
     Returns:
         A functional ``keras.Model`` mapping ``(batch, *image_shape)`` to logits ``(batch, 1)``.
     """
     check_image_shape(image_shape, multiple=4, architecture="tutorial")
-    images = keras.Input(tuple(image_shape), name="images")
-    x = images
+    inputs, x, label = _inputs(image_shape, num_classes)
     for filters in (64, 128):
         x = layers.Conv2D(filters, 5, strides=2, padding="same")(x)
         x = layers.LeakyReLU()(x)
         x = layers.Dropout(dropout)(x)
+    if minibatch_std:
+        x = MinibatchStdDev()(x)
     x = layers.Flatten()(x)
-    logits = layers.Dense(1, dtype="float32", name="logits")(x)
-    return keras.Model(images, logits, name=name)
+    return keras.Model(inputs, projection_logits(x, label, num_classes), name=name)
 
 
-def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, name="discriminator"):
+def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=None, minibatch_std=False,
+                              normalization="batch", name="discriminator"):
     """The DCGAN discriminator of Radford et al. 2015, sized from ``image_shape``.
 
-    ``k`` 4x4 stride-2 convolutions doubling the filters from ``filters``, LeakyReLU(0.2), batch
-    norm on all but the first, then a dense logit; ``k = log2(min(height, width) / 4)``.
+    ``k`` 4x4 stride-2 convolutions doubling the filters from ``filters``, LeakyReLU(0.2),
+    ``normalization`` on all but the first, then a dense logit; ``k = log2(min(height, width) / 4)``.
     Weights start from N(0, 0.02).
 
     Args:
         image_shape: ``(height, width, channels)``, as for ``build_dcgan_generator``.
         filters: channels of the first convolution.
+        num_classes: classes of a conditional discriminator, or ``None``.
+        minibatch_std: append the batch's standard deviation as a channel before the head.
+        normalization: ``batch`` (the paper), ``layer`` (for a WGAN-GP critic, as Gulrajani et
+            al. recommend) or ``None``.
         name: model name.
 
     Returns:
         A functional ``keras.Model`` mapping ``(batch, *image_shape)`` to logits ``(batch, 1)``.
     """
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"unknown normalization {normalization!r}; valid: batch, layer, None")
     height, width, _ = check_image_shape(image_shape, multiple=8, architecture="dcgan")
     init = keras.initializers.RandomNormal(stddev=0.02)
-    images = keras.Input(tuple(image_shape), name="images")
-    x = images
+    inputs, x, label = _inputs(image_shape, num_classes)
     for step in range(upsampling_steps(height, width)):
-        x = layers.Conv2D(filters * 2**step, 4, strides=2, padding="same", use_bias=step == 0,
+        normalized = step > 0 and normalization is not None
+        x = layers.Conv2D(filters * 2**step, 4, strides=2, padding="same", use_bias=not normalized,
                           kernel_initializer=init)(x)
-        if step > 0:
-            x = layers.BatchNormalization()(x)
+        if normalized:
+            x = (layers.BatchNormalization() if normalization == "batch" else layers.LayerNormalization())(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
+    if minibatch_std:
+        x = MinibatchStdDev()(x)
     x = layers.Flatten()(x)
-    logits = layers.Dense(1, kernel_initializer=init, dtype="float32", name="logits")(x)
-    return keras.Model(images, logits, name=name)
+    return keras.Model(inputs, projection_logits(x, label, num_classes, kernel_initializer=init), name=name)

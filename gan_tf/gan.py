@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from gan_tf.losses import get_loss
+from gan_tf.losses import SMOOTHABLE_LOSSES, get_loss, gradient_penalty
 
 __all__ = ["GAN", "default_optimizer"]
 
@@ -16,28 +16,45 @@ def default_optimizer():
 
 @keras.saving.register_keras_serializable(package="gan_tf")
 class GAN(keras.Model):
-    """Trains ``generator`` and ``discriminator`` with ``fit``; calling it generates images.
+    """Trains ``generator`` and ``discriminator`` with ``fit``; calling it generates samples.
 
-    Each ``train_step`` is the TensorFlow DCGAN tutorial's simultaneous update: one forward
-    pass of both networks on a batch of real images and a batch of fakes, one
-    ``tf.GradientTape`` per network, each optimizer updating only its own network. Keras
-    compiles the step into a ``tf.function``.
+    One class covers the family: the loss pair, ``d_steps`` and the gradient penalty set in
+    ``compile`` make it a DCGAN, an LSGAN, a hinge GAN or a WGAN-GP; a generator with a second
+    (label) input makes it a conditional GAN (Mirza & Osindero 2014), trained on ``(images,
+    labels)`` batches with the real labels given to both networks.
 
-    Logged: ``d_loss``, ``g_loss``, and the discriminator's accuracy on real
-    (``d_real_accuracy``) and fake (``d_fake_accuracy``) images, as epoch means.
+    Each ``train_step`` is one discriminator update from one forward pass of both networks
+    (one ``tf.GradientTape`` per network, as in the TensorFlow DCGAN tutorial); every
+    ``d_steps``-th step also updates the generator from the same pass. Keras compiles the step
+    into a ``tf.function``.
+
+    Logged, as epoch means: ``d_loss`` (with the penalty), ``g_loss``; the discriminator's
+    accuracy on real (``d_real_accuracy``) and generated (``d_fake_accuracy``) samples, or for
+    the Wasserstein loss the critic's estimate of the distance (``critic_gap``); and
+    ``gradient_penalty`` when it is used.
 
     Args:
-        generator: model mapping ``(batch, latent_dim)`` noise to ``(batch, h, w, c)`` images.
-        discriminator: model mapping ``(batch, h, w, c)`` images to ``(batch, 1)`` logits.
+        generator: model mapping ``(batch, latent_dim)`` noise (and ``(batch,)`` labels) to samples.
+        discriminator: model mapping samples (and labels) to ``(batch, 1)`` logits or scores.
         seed: seed of the training noise.
+        ema_decay: keep an exponential moving average of the generator's weights with this
+            decay (e.g. 0.999; Yazici et al. 2019) in ``ema_generator``, used by ``sampler``.
     """
 
-    def __init__(self, generator, discriminator, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, seed=None, ema_decay=None, **kwargs):
         super().__init__(**kwargs)
+        if ema_decay is not None and not 0 < ema_decay < 1:
+            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
         self.generator = generator
         self.discriminator = discriminator
         self.seed = seed
-        self.latent_dim = int(generator.input_shape[-1])
+        self.ema_decay = ema_decay
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.conditional = len(generator.inputs) == 2
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
         self.seed_generator = keras.random.SeedGenerator(seed)
         # evaluate() draws its own noise, so validation never shifts the training stream
         self.eval_seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
@@ -45,56 +62,150 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_accuracy_tracker = keras.metrics.Mean(name="d_real_accuracy")
         self.fake_accuracy_tracker = keras.metrics.Mean(name="d_fake_accuracy")
+        self.critic_gap_tracker = keras.metrics.Mean(name="critic_gap")
+        self.penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
         self.built = True  # both networks arrive built
 
-    def compile(self, d_optimizer=None, g_optimizer=None, loss="nonsaturating", **kwargs):
+    @property
+    def sampler(self):
+        """The generator to draw samples from: the moving average when there is one."""
+        return self.ema_generator or self.generator
+
+    def compile(self, d_optimizer=None, g_optimizer=None, loss="nonsaturating", d_steps=1, gp_weight=0.0,
+                label_smoothing=0.0, instance_noise=0.0, instance_noise_steps=0, **kwargs):
         """Configures training.
 
         Args:
             d_optimizer: discriminator optimizer; default Adam(2e-4, beta_1=0.5).
-            g_optimizer: generator optimizer; default Adam(2e-4, beta_1=0.5).
+            g_optimizer: generator optimizer; default Adam(2e-4, beta_1=0.5). Different
+                learning rates for the two give the two time-scale rule (Heusel et al. 2017).
             loss: name of a loss pair in ``gan_tf.losses.LOSSES``.
+            d_steps: discriminator updates per generator update (WGAN-GP: 5).
+            gp_weight: weight of the gradient penalty (WGAN-GP: 10); 0 for none.
+            label_smoothing: one-sided label smoothing of the real target (e.g. 0.1).
+            instance_noise: standard deviation of Gaussian noise added to every sample the
+                discriminator sees (Sønderby et al. 2017), annealed linearly to 0 over
+                ``instance_noise_steps`` discriminator steps (0: kept constant).
+            instance_noise_steps: length of that annealing.
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``, ``steps_per_execution``, ...).
         """
+        d_loss_fn, g_loss_fn = get_loss(loss)
+        if d_steps < 1:
+            raise ValueError(f"d_steps must be at least 1, got {d_steps}")
+        for name, value in (("gp_weight", gp_weight), ("instance_noise", instance_noise),
+                            ("instance_noise_steps", instance_noise_steps)):
+            if value < 0:
+                raise ValueError(f"{name} must be at least 0, got {value}")
+        if not 0 <= label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+        if label_smoothing and loss not in SMOOTHABLE_LOSSES:
+            raise ValueError(f"label smoothing needs a loss with a real target ({', '.join(SMOOTHABLE_LOSSES)}), "
+                             f"got {loss!r}")
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer or default_optimizer()
         self.g_optimizer = g_optimizer or default_optimizer()
-        self.loss = loss
-        self.d_loss_fn, self.g_loss_fn = get_loss(loss)
+        # Built now, so a generator update inside a conditional branch creates no variables.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.loss, self.d_steps, self.gp_weight = loss, d_steps, gp_weight
+        self.label_smoothing, self.instance_noise, self.instance_noise_steps = (
+            label_smoothing, instance_noise, instance_noise_steps)
+        self.d_loss_fn, self.g_loss_fn = d_loss_fn, g_loss_fn
 
     @property
     def metrics(self):
-        return [self.d_loss_tracker, self.g_loss_tracker, self.real_accuracy_tracker, self.fake_accuracy_tracker]
+        trackers = [self.d_loss_tracker, self.g_loss_tracker]
+        if getattr(self, "loss", None) == "wasserstein":
+            trackers.append(self.critic_gap_tracker)
+        else:
+            trackers += [self.real_accuracy_tracker, self.fake_accuracy_tracker]
+        if getattr(self, "gp_weight", 0):
+            trackers.append(self.penalty_tracker)
+        return trackers
 
-    def call(self, noise, training=False):
-        return self.generator(noise, training=training)
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
 
     def train_step(self, data):
-        real = _images_of(data)
-        noise = keras.random.normal((ops.shape(real)[0], self.latent_dim), seed=self.seed_generator)
+        real, labels = self._unpack(data)
+        batch = ops.shape(real)[0]
+        noise = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = self.generator(noise, training=True)
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            d_loss = self.d_loss_fn(real_logits, fake_logits)
+            fake = self.generator(self._with_labels(noise, labels), training=True)
+            real_logits = self.discriminator(self._with_labels(self._noisy(real), labels), training=True)
+            fake_logits = self.discriminator(self._with_labels(self._noisy(fake), labels), training=True)
+            d_loss = self._discriminator_loss(real_logits, fake_logits)
+            penalty = None
+            if self.gp_weight:
+                epsilon = keras.random.uniform((batch,), seed=self.seed_generator)
+                penalty = gradient_penalty(self.discriminator, real, ops.stop_gradient(fake), epsilon, labels)
+                d_loss = d_loss + self.gp_weight * penalty
             g_loss = self.g_loss_fn(fake_logits)
         _apply(self.d_optimizer, d_tape, d_loss, self.discriminator)
-        _apply(self.g_optimizer, g_tape, g_loss, self.generator)
-        return self._track(d_loss, g_loss, real_logits, fake_logits)
+        if self.d_steps == 1:
+            self._update_generator(g_tape, g_loss)
+        else:
+            tf.cond(self.d_optimizer.iterations % self.d_steps == 0,
+                    lambda: self._update_generator(g_tape, g_loss), lambda: tf.constant(False))
+        return self._track(d_loss, g_loss, real_logits, fake_logits, penalty)
 
     def test_step(self, data):
-        real = _images_of(data)
+        real, labels = self._unpack(data)
         noise = keras.random.normal((ops.shape(real)[0], self.latent_dim), seed=self.eval_seed_generator)
-        real_logits = self.discriminator(real, training=False)
-        fake_logits = self.discriminator(self.generator(noise, training=False), training=False)
-        return self._track(self.d_loss_fn(real_logits, fake_logits), self.g_loss_fn(fake_logits),
-                           real_logits, fake_logits)
+        fake = self.generator(self._with_labels(noise, labels), training=False)
+        real_logits = self.discriminator(self._with_labels(real, labels), training=False)
+        fake_logits = self.discriminator(self._with_labels(fake, labels), training=False)
+        return self._track(self._discriminator_loss(real_logits, fake_logits), self.g_loss_fn(fake_logits),
+                           real_logits, fake_logits, None)
 
-    def _track(self, d_loss, g_loss, real_logits, fake_logits):
+    def _unpack(self, data):
+        """``(samples, labels)``; labels are ``None`` for an unconditional GAN, which ignores them."""
+        if isinstance(data, (tuple, list)):
+            real, labels = data[0], data[1] if len(data) > 1 else None
+        else:
+            real, labels = data, None
+        if not self.conditional:
+            return real, None
+        if labels is None:
+            raise ValueError("a conditional GAN trains on (images, labels) batches; the data has no labels")
+        return real, ops.cast(ops.reshape(labels, (-1,)), "int32")
+
+    def _with_labels(self, x, labels):
+        return x if labels is None else [x, labels]
+
+    def _noisy(self, samples):
+        """``samples`` plus the instance noise of this step (unchanged without instance noise)."""
+        if not self.instance_noise:
+            return samples
+        scale = self.instance_noise
+        if self.instance_noise_steps:
+            progress = ops.cast(self.d_optimizer.iterations, "float32") / self.instance_noise_steps
+            scale = scale * ops.maximum(0.0, 1.0 - progress)
+        return samples + scale * keras.random.normal(ops.shape(samples), seed=self.seed_generator)
+
+    def _discriminator_loss(self, real_logits, fake_logits):
+        if self.label_smoothing:
+            return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
+        return self.d_loss_fn(real_logits, fake_logits)
+
+    def _update_generator(self, tape, g_loss):
+        _apply(self.g_optimizer, tape, g_loss, self.generator)
+        if self.ema_generator is not None:
+            for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+                average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * weight)
+        return tf.constant(True)
+
+    def _track(self, d_loss, g_loss, real_logits, fake_logits, penalty):
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
-        self.real_accuracy_tracker.update_state(ops.cast(real_logits > 0, "float32"))
-        self.fake_accuracy_tracker.update_state(ops.cast(fake_logits < 0, "float32"))
+        if self.loss == "wasserstein":
+            self.critic_gap_tracker.update_state(ops.mean(real_logits) - ops.mean(fake_logits))
+        else:
+            threshold = 0.5 if self.loss == "least-squares" else 0.0  # the decision boundary
+            self.real_accuracy_tracker.update_state(ops.cast(real_logits > threshold, "float32"))
+            self.fake_accuracy_tracker.update_state(ops.cast(fake_logits < threshold, "float32"))
+        if penalty is not None:
+            self.penalty_tracker.update_state(penalty)
         return {m.name: m.result() for m in self.metrics}
 
     def get_config(self):
@@ -104,6 +215,7 @@ class GAN(keras.Model):
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "seed": self.seed,
+            "ema_decay": self.ema_decay,
         }
 
     @classmethod
@@ -116,9 +228,9 @@ class GAN(keras.Model):
     def get_compile_config(self):
         """What ``keras.models.load_model`` needs to compile the model again.
 
-        Both optimizers (with their state, saved with the weights), the loss name,
-        ``jit_compile`` and ``steps_per_execution``. Other ``compile`` keyword arguments are
-        not saved; pass them to ``compile`` again after loading.
+        Both optimizers (with their state, saved with the weights), the loss and training
+        settings, ``jit_compile`` and ``steps_per_execution``. Other ``compile`` keyword
+        arguments are not saved; pass them to ``compile`` again after loading.
         """
         if not self.compiled:
             return None
@@ -126,28 +238,23 @@ class GAN(keras.Model):
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "loss": self.loss,
+            "d_steps": self.d_steps,
+            "gp_weight": self.gp_weight,
+            "label_smoothing": self.label_smoothing,
+            "instance_noise": self.instance_noise,
+            "instance_noise_steps": self.instance_noise_steps,
             "jit_compile": self.jit_compile,
             "steps_per_execution": self.steps_per_execution,
-            "optimizers_built": self.d_optimizer.built and self.g_optimizer.built,
         }
 
     def compile_from_config(self, config):
-        """Recompiles a loaded model; builds the optimizers when their saved state has variables to load."""
+        """Recompiles a loaded model; its optimizers' saved state is loaded afterwards."""
+        config = dict(config)
         self.compile(
-            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
-            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
-            loss=config["loss"],
-            jit_compile=config["jit_compile"],
-            steps_per_execution=config["steps_per_execution"],
+            d_optimizer=keras.saving.deserialize_keras_object(config.pop("d_optimizer")),
+            g_optimizer=keras.saving.deserialize_keras_object(config.pop("g_optimizer")),
+            **config,
         )
-        if config["optimizers_built"]:
-            self.d_optimizer.build(self.discriminator.trainable_variables)
-            self.g_optimizer.build(self.generator.trainable_variables)
-
-
-def _images_of(data):
-    """Real images from a batch that may carry labels (ignored by the unconditional GAN)."""
-    return data[0] if isinstance(data, (tuple, list)) else data
 
 
 def _apply(optimizer, tape, loss, network):

@@ -1,14 +1,50 @@
-"""Generators: latent noise ``(batch, latent_dim)`` to images ``(batch, height, width, channels)`` in [-1, 1]."""
+"""Generators: latent noise ``(batch, latent_dim)`` to samples in [-1, 1] (images ``(batch, h, w, c)``).
+
+Every builder takes ``num_classes``: when given, the generator is conditional, with inputs
+``[noise (batch, latent_dim), label (batch,) int32]`` and the label embedded and
+concatenated with the noise (``gan_tf.layers.conditioned_noise``).
+"""
+
+import math
 
 import keras
 from keras import layers
 
+from gan_tf.layers import conditioned_noise
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
-__all__ = ["build_dcgan_generator", "build_tutorial_generator"]
+__all__ = ["build_dcgan_generator", "build_mlp_generator", "build_tutorial_generator"]
 
 
-def build_tutorial_generator(latent_dim=100, image_shape=(28, 28, 1), name="generator"):
+def build_mlp_generator(latent_dim=100, output_shape=(28, 28, 1), hidden=(256, 512, 1024), num_classes=None,
+                        output_activation="tanh", name="generator"):
+    """The fully connected generator of the original GAN (Goodfellow et al. 2014).
+
+    Dense layers of ``hidden`` units with LeakyReLU(0.2) and batch norm, then a dense layer
+    reshaped to ``output_shape``.
+
+    Args:
+        latent_dim: size of the noise vector.
+        output_shape: shape of one sample, e.g. ``(28, 28, 1)`` or ``(2,)`` for 2-D points.
+        hidden: units of the hidden layers.
+        num_classes: classes of a conditional generator, or ``None``.
+        output_activation: ``tanh`` for images in [-1, 1]; ``linear`` for unbounded points.
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping noise (and labels) to ``(batch, *output_shape)``.
+    """
+    inputs, x = conditioned_noise(latent_dim, num_classes)
+    for units in hidden:
+        x = layers.Dense(units)(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+        x = layers.BatchNormalization(momentum=0.8)(x)
+    x = layers.Dense(math.prod(output_shape), activation=output_activation, dtype="float32")(x)
+    samples = layers.Reshape(tuple(output_shape), dtype="float32", name="images")(x)
+    return keras.Model(inputs, samples, name=name)
+
+
+def build_tutorial_generator(latent_dim=100, image_shape=(28, 28, 1), num_classes=None, name="generator"):
     """The TensorFlow DCGAN tutorial's generator, with its start size derived from ``image_shape``.
 
     Dense to ``(h/4, w/4, 256)``, then 5x5 transposed convolutions with 128, 64 and
@@ -17,14 +53,15 @@ def build_tutorial_generator(latent_dim=100, image_shape=(28, 28, 1), name="gene
     Args:
         latent_dim: size of the noise vector.
         image_shape: ``(height, width, channels)``; height and width multiples of 4.
+        num_classes: classes of a conditional generator, or ``None``.
         name: model name.
 
     Returns:
         A functional ``keras.Model`` mapping ``(batch, latent_dim)`` to ``(batch, *image_shape)``.
     """
     height, width, channels = check_image_shape(image_shape, multiple=4, architecture="tutorial")
-    noise = keras.Input((latent_dim,), name="noise")
-    x = layers.Dense((height // 4) * (width // 4) * 256, use_bias=False)(noise)
+    inputs, x = conditioned_noise(latent_dim, num_classes)
+    x = layers.Dense((height // 4) * (width // 4) * 256, use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     x = layers.LeakyReLU()(x)
     x = layers.Reshape((height // 4, width // 4, 256))(x)
@@ -34,10 +71,10 @@ def build_tutorial_generator(latent_dim=100, image_shape=(28, 28, 1), name="gene
         x = layers.LeakyReLU()(x)
     images = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", use_bias=False,
                                     activation="tanh", dtype="float32", name="images")(x)
-    return keras.Model(noise, images, name=name)
+    return keras.Model(inputs, images, name=name)
 
 
-def build_dcgan_generator(latent_dim=100, image_shape=(32, 32, 3), filters=64, name="generator"):
+def build_dcgan_generator(latent_dim=100, image_shape=(32, 32, 3), filters=64, num_classes=None, name="generator"):
     """The DCGAN generator of Radford et al. 2015, sized from ``image_shape``.
 
     Dense to a 4-pixel-high map with ``filters * 2**(k-1)`` channels, then ``k`` 4x4
@@ -49,6 +86,7 @@ def build_dcgan_generator(latent_dim=100, image_shape=(32, 32, 3), filters=64, n
         image_shape: ``(height, width, channels)``, e.g. ``(32, 32, 3)``; the shorter side is
             4 times a power of two and the longer side a multiple of the same power.
         filters: channels of the last hidden layer.
+        num_classes: classes of a conditional generator, or ``None``.
         name: model name.
 
     Returns:
@@ -57,9 +95,9 @@ def build_dcgan_generator(latent_dim=100, image_shape=(32, 32, 3), filters=64, n
     height, width, channels = check_image_shape(image_shape, multiple=8, architecture="dcgan")
     steps = upsampling_steps(height, width)
     init = keras.initializers.RandomNormal(stddev=0.02)
-    noise = keras.Input((latent_dim,), name="noise")
+    inputs, x = conditioned_noise(latent_dim, num_classes)
     start = (height >> steps, width >> steps, filters * 2 ** (steps - 1))
-    x = layers.Dense(start[0] * start[1] * start[2], use_bias=False, kernel_initializer=init)(noise)
+    x = layers.Dense(start[0] * start[1] * start[2], use_bias=False, kernel_initializer=init)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
     x = layers.Reshape(start)(x)
@@ -70,4 +108,4 @@ def build_dcgan_generator(latent_dim=100, image_shape=(32, 32, 3), filters=64, n
         x = layers.ReLU()(x)
     images = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
                                     kernel_initializer=init, dtype="float32", name="images")(x)
-    return keras.Model(noise, images, name=name)
+    return keras.Model(inputs, images, name=name)

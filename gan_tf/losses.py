@@ -1,22 +1,36 @@
-"""GAN losses as pure functions of discriminator logits, and a registry of loss pairs.
+"""GAN losses as pure functions of discriminator outputs, the gradient penalty, and a registry.
 
-Every function takes raw logits (no sigmoid), computes in float32 and returns a scalar.
+Every loss takes raw logits / critic scores (no sigmoid), computes in float32 and returns a
+scalar. Discriminator losses with a target for real images take ``label_smoothing``: the
+one-sided smoothing of Salimans et al. 2016 (real target ``1 - label_smoothing``).
 """
 
+import tensorflow as tf
 from keras import ops
 
-__all__ = ["LOSSES", "get_loss", "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss"]
+__all__ = [
+    "LOSSES", "SMOOTHABLE_LOSSES", "get_loss", "gradient_penalty", "hinge_discriminator_loss",
+    "hinge_generator_loss", "least_squares_discriminator_loss", "least_squares_generator_loss",
+    "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss",
+    "wasserstein_discriminator_loss", "wasserstein_generator_loss",
+]
 
 
-def minimax_discriminator_loss(real_logits, fake_logits):
+def _f32(x):
+    return ops.cast(x, "float32")
+
+
+def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     """``-E[log D(x)] - E[log(1 - D(G(z)))]``: binary cross-entropy of real vs fake.
 
     Goodfellow et al. 2014, "Generative Adversarial Nets", eq. 1. Equals the TensorFlow DCGAN
-    tutorial's ``discriminator_loss`` (a sum of two means).
+    tutorial's ``discriminator_loss`` (a sum of two means). With ``label_smoothing`` s, the real
+    images' target is ``1 - s``.
     """
-    real_logits = ops.cast(real_logits, "float32")
-    fake_logits = ops.cast(fake_logits, "float32")
-    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+    real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+    target = 1.0 - label_smoothing
+    real_term = target * ops.softplus(-real_logits) + (1.0 - target) * ops.softplus(real_logits)
+    return ops.mean(real_term) + ops.mean(ops.softplus(fake_logits))
 
 
 def minimax_generator_loss(fake_logits):
@@ -25,7 +39,7 @@ def minimax_generator_loss(fake_logits):
     Goodfellow et al. 2014, eq. 1. Its gradient vanishes when D rejects the fakes
     confidently, which is why the non-saturating loss is the usual choice.
     """
-    return -ops.mean(ops.softplus(ops.cast(fake_logits, "float32")))
+    return -ops.mean(ops.softplus(_f32(fake_logits)))
 
 
 def nonsaturating_generator_loss(fake_logits):
@@ -33,13 +47,78 @@ def nonsaturating_generator_loss(fake_logits):
 
     Goodfellow et al. 2014, section 3; the TensorFlow DCGAN tutorial's ``generator_loss``.
     """
-    return ops.mean(ops.softplus(-ops.cast(fake_logits, "float32")))
+    return ops.mean(ops.softplus(-_f32(fake_logits)))
+
+
+def hinge_discriminator_loss(real_logits, fake_logits):
+    """``E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]`` (Lim & Ye 2017; Miyato et al. 2018)."""
+    return ops.mean(ops.relu(1.0 - _f32(real_logits))) + ops.mean(ops.relu(1.0 + _f32(fake_logits)))
+
+
+def hinge_generator_loss(fake_logits):
+    """``-E[D(G(z))]``, the generator's side of the hinge loss (Lim & Ye 2017)."""
+    return -ops.mean(_f32(fake_logits))
+
+
+def wasserstein_discriminator_loss(real_scores, fake_scores):
+    """``E[D(G(z))] - E[D(x)]``: the critic's estimate of the Wasserstein-1 distance, negated.
+
+    Arjovsky et al. 2017, "Wasserstein GAN", eq. 3. Needs a Lipschitz critic: pair it with
+    ``gradient_penalty`` (Gulrajani et al. 2017).
+    """
+    return ops.mean(_f32(fake_scores)) - ops.mean(_f32(real_scores))
+
+
+def wasserstein_generator_loss(fake_scores):
+    """``-E[D(G(z))]`` (Arjovsky et al. 2017)."""
+    return -ops.mean(_f32(fake_scores))
+
+
+def least_squares_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """``0.5 E[(D(x) - 1)^2] + 0.5 E[D(G(z))^2]`` (Mao et al. 2017, "Least Squares GAN", eq. 2, a=0, b=1)."""
+    target = 1.0 - label_smoothing
+    return 0.5 * ops.mean(ops.square(_f32(real_logits) - target)) + 0.5 * ops.mean(ops.square(_f32(fake_logits)))
+
+
+def least_squares_generator_loss(fake_logits):
+    """``0.5 E[(D(G(z)) - 1)^2]`` (Mao et al. 2017, eq. 2, c=1)."""
+    return 0.5 * ops.mean(ops.square(_f32(fake_logits) - 1.0))
+
+
+def gradient_penalty(critic, real, fake, epsilon, labels=None):
+    """``E[(||grad D(x_hat)||_2 - 1)^2]`` at ``x_hat = epsilon * real + (1 - epsilon) * fake``.
+
+    Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", Algorithm 1; ``epsilon``
+    is drawn uniformly per sample, shape ``(batch,)``. A tiny constant inside the square root
+    keeps the norm's gradient finite at zero.
+
+    Args:
+        critic: model mapping ``(batch, ...)`` inputs (and ``labels``, when given) to scores.
+        real: real samples ``(batch, ...)``.
+        fake: generated samples of the same shape.
+        epsilon: interpolation weights ``(batch,)`` in [0, 1].
+        labels: class labels ``(batch,)`` for a conditional critic, or ``None``.
+    """
+    real, fake = _f32(real), _f32(fake)
+    weights = ops.reshape(_f32(epsilon), (-1,) + (1,) * (len(real.shape) - 1))
+    mixed = weights * real + (1.0 - weights) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(mixed)
+        scores = critic(mixed if labels is None else [mixed, labels], training=True)
+    gradients = tape.gradient(scores, mixed)
+    norms = ops.sqrt(ops.sum(ops.square(gradients), axis=tuple(range(1, len(real.shape)))) + 1e-12)
+    return ops.mean(ops.square(norms - 1.0))
 
 
 LOSSES = {
     "minimax": (minimax_discriminator_loss, minimax_generator_loss),
     "nonsaturating": (minimax_discriminator_loss, nonsaturating_generator_loss),
+    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
+    "wasserstein": (wasserstein_discriminator_loss, wasserstein_generator_loss),
+    "least-squares": (least_squares_discriminator_loss, least_squares_generator_loss),
 }
+# Losses whose discriminator has a real target that label smoothing can soften.
+SMOOTHABLE_LOSSES = ("minimax", "nonsaturating", "least-squares")
 
 
 def get_loss(name):

@@ -146,3 +146,85 @@ def test_generator_file_loads_in_plain_keras_without_this_package(tmp_path):
                             env={**os.environ, "PYTHONPATH": ""})
     assert result.returncode == 0, result.stderr
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), np.asarray(gan.generator(noise)), atol=1e-6)
+
+
+def labelled(n=32, classes=3):
+    return images("tutorial", n), (np.arange(n) % classes).astype("int32")
+
+
+def make_conditional_gan(**compile_kwargs):
+    keras.utils.set_random_seed(0)
+    generator, discriminator = build_gan_networks("tutorial", 8, (8, 8, 1), num_classes=3)
+    gan = GAN(generator, discriminator, seed=0)
+    gan.compile(**compile_kwargs)
+    return gan
+
+
+def test_conditional_gan_trains_on_labelled_batches_and_round_trips(tmp_path):
+    gan = make_conditional_gan()
+    x, y = labelled()
+    history = gan.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    assert set(history.history) == LOG_KEYS and all(np.isfinite(v[0]) for v in history.history.values())
+    with pytest.raises(ValueError, match="conditional GAN trains on \\(images, labels\\) batches"):
+        gan.fit(x, batch_size=16, epochs=1, verbose=0)
+    gan.save(tmp_path / "cgan.keras")
+    loaded = keras.models.load_model(tmp_path / "cgan.keras")
+    inputs = [latent_noise(4, 8), keras.ops.convert_to_tensor([0, 1, 2, 0])]
+    np.testing.assert_allclose(np.asarray(loaded(inputs)), np.asarray(gan(inputs)), atol=1e-6)
+    assert loaded.conditional
+
+
+def test_wgan_gp_updates_the_generator_every_d_steps_and_logs_the_critic():
+    keras.utils.set_random_seed(0)
+    generator, critic = build_gan_networks("tutorial", 8, (8, 8, 1), critic=True)
+    gan = GAN(generator, critic, seed=0)
+    gan.compile(loss="wasserstein", d_steps=3, gp_weight=10.0)
+    history = gan.fit(images("tutorial", 96), batch_size=16, epochs=1, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "critic_gap", "gradient_penalty"}
+    assert int(gan.d_optimizer.iterations) == 6 and int(gan.g_optimizer.iterations) == 2
+    assert history.history["gradient_penalty"][0] > 0
+
+
+def test_ema_generator_is_the_moving_average_of_the_generator(tmp_path):
+    keras.utils.set_random_seed(0)
+    generator, discriminator = build_gan_networks("tutorial", 8, (8, 8, 1))
+    gan = GAN(generator, discriminator, seed=0, ema_decay=0.9)
+    gan.compile()
+    start = [w.copy() for w in gan.generator.get_weights()]
+    assert all(np.array_equal(a, b) for a, b in zip(start, gan.ema_generator.get_weights()))
+    gan.fit(images("tutorial", 16), batch_size=16, epochs=1, verbose=0)  # one step
+    expected = [0.9 * a + 0.1 * b for a, b in zip(start, gan.generator.get_weights())]
+    for average, value in zip(gan.ema_generator.get_weights(), expected):
+        np.testing.assert_allclose(average, value, rtol=1e-5, atol=1e-6)
+    assert gan.sampler is gan.ema_generator
+    gan.save(tmp_path / "ema.keras")
+    loaded = keras.models.load_model(tmp_path / "ema.keras")
+    for a, b in zip(loaded.ema_generator.get_weights(), gan.ema_generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_instance_noise_is_annealed_to_zero():
+    gan = make_gan("tutorial", instance_noise=0.5, instance_noise_steps=4)
+    x = np.zeros((512, 8, 8, 1), "float32")
+    assert float(np.std(np.asarray(gan._noisy(x)))) == pytest.approx(0.5, rel=0.05)
+    gan.d_optimizer.iterations.assign(2)
+    assert float(np.std(np.asarray(gan._noisy(x)))) == pytest.approx(0.25, rel=0.05)
+    gan.d_optimizer.iterations.assign(9)
+    assert float(np.max(np.abs(np.asarray(gan._noisy(x))))) == 0.0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"loss": "hinge", "label_smoothing": 0.1}, "label smoothing needs a loss with a real target"),
+    ({"d_steps": 0}, "d_steps must be at least 1"),
+    ({"gp_weight": -1.0}, "gp_weight must be at least 0"),
+])
+def test_compile_rejects_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_gan("tutorial", **kwargs)
+
+
+def test_training_settings_survive_a_reload(tmp_path):
+    gan = make_gan("tutorial", loss="least-squares", label_smoothing=0.1, d_steps=2, instance_noise=0.1)
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert (loaded.loss, loaded.label_smoothing, loaded.d_steps, loaded.instance_noise) == ("least-squares", 0.1, 2, 0.1)

@@ -4,12 +4,19 @@ import keras
 import numpy as np
 import pytest
 
-from gan_tf import (
+from gan_tf.losses import (
     LOSSES,
     get_loss,
+    gradient_penalty,
+    hinge_discriminator_loss,
+    hinge_generator_loss,
+    least_squares_discriminator_loss,
+    least_squares_generator_loss,
     minimax_discriminator_loss,
     minimax_generator_loss,
     nonsaturating_generator_loss,
+    wasserstein_discriminator_loss,
+    wasserstein_generator_loss,
 )
 
 
@@ -56,5 +63,60 @@ def test_minimax_generator_gradient_saturates_where_nonsaturating_does_not():
 
 def test_registry_names_valid_losses_on_unknown():
     assert get_loss("nonsaturating") == LOSSES["nonsaturating"]
-    with pytest.raises(ValueError, match="unknown GAN loss 'wgan'.*minimax, nonsaturating"):
+    with pytest.raises(ValueError, match="unknown GAN loss 'wgan'.*minimax, nonsaturating, hinge, wasserstein"):
         get_loss("wgan")
+
+
+REAL = np.array([[2.0], [0.5]])
+FAKE = np.array([[-1.5], [0.25]])
+
+
+def test_label_smoothing_by_hand():
+    # target 0.9 on real: 0.9 softplus(-x) + 0.1 softplus(x), averaged; fakes unchanged
+    real_term = np.mean([0.9 * softplus(-x) + 0.1 * softplus(x) for x in (2.0, 0.5)])
+    fake_term = np.mean([softplus(x) for x in (-1.5, 0.25)])
+    assert float(minimax_discriminator_loss(REAL, FAKE, label_smoothing=0.1)) == pytest.approx(real_term + fake_term)
+    assert float(least_squares_discriminator_loss(REAL, FAKE, label_smoothing=0.1)) == pytest.approx(
+        0.5 * np.mean([(2.0 - 0.9) ** 2, (0.5 - 0.9) ** 2]) + 0.5 * np.mean([1.5**2, 0.25**2]))
+
+
+def test_hinge_wasserstein_and_least_squares_by_hand():
+    # hinge: mean(relu(1 - [2, .5])) = .25; mean(relu(1 + [-1.5, .25])) = .625
+    assert float(hinge_discriminator_loss(REAL, FAKE)) == pytest.approx(0.25 + 0.625)
+    assert float(hinge_generator_loss(FAKE)) == pytest.approx(0.625)
+    # wasserstein: mean(fake) - mean(real) = -0.625 - 1.25
+    assert float(wasserstein_discriminator_loss(REAL, FAKE)) == pytest.approx(-0.625 - 1.25)
+    assert float(wasserstein_generator_loss(FAKE)) == pytest.approx(0.625)
+    # least squares: 0.5 mean((r - 1)^2) + 0.5 mean(f^2); generator 0.5 mean((f - 1)^2)
+    assert float(least_squares_discriminator_loss(REAL, FAKE)) == pytest.approx(0.5 * 0.625 + 0.5 * 1.15625)
+    assert float(least_squares_generator_loss(FAKE)) == pytest.approx(0.5 * (2.5**2 + 0.75**2) / 2)
+
+
+def linear_critic(weights):
+    """D(x) = <w, x>: its gradient is w everywhere, so the penalty is (||w|| - 1)^2."""
+    inputs = keras.Input((2, 2, 1))
+    outputs = keras.layers.Dense(1, use_bias=False)(keras.layers.Flatten()(inputs))
+    critic = keras.Model(inputs, outputs)
+    critic.layers[-1].kernel.assign(np.reshape(weights, (4, 1)))
+    return critic
+
+
+@pytest.mark.parametrize("weights, expected", [([3.0, 0.0, 4.0, 0.0], 16.0), ([0.5, 0.5, 0.5, 0.5], 0.0),
+                                               ([0.0, 0.0, 0.0, 0.0], 1.0)])
+def test_gradient_penalty_of_a_linear_critic(weights, expected):
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(2, 5, 2, 2, 1)).astype("float32")
+    penalty = gradient_penalty(linear_critic(weights), real, fake, rng.uniform(size=5).astype("float32"))
+    assert float(penalty) == pytest.approx(expected, abs=1e-5)  # finite even where the gradient is zero
+
+
+def test_gradient_penalty_interpolates_per_sample():
+    # D(x) = 0.5 ||x||^2 has gradient x, so the penalty is mean over samples of (||x_hat|| - 1)^2
+    inputs = keras.Input((3,))
+    critic = keras.Model(inputs, keras.layers.Lambda(lambda x: 0.5 * keras.ops.sum(x * x, axis=1))(inputs))
+    real = np.array([[2.0, 0, 0], [0, 4.0, 0]], "float32")
+    fake = np.zeros((2, 3), "float32")
+    epsilon = np.array([0.5, 0.25], "float32")  # x_hat = [1, 0, 0] and [0, 1, 0]: both norm 1
+    assert float(gradient_penalty(critic, real, fake, epsilon)) == pytest.approx(0.0, abs=1e-6)
+    epsilon = np.array([1.0, 0.0], "float32")  # x_hat = real[0] (norm 2) and fake[1] (norm 0)
+    assert float(gradient_penalty(critic, real, fake, epsilon)) == pytest.approx((1.0 + 1.0) / 2, abs=1e-5)

@@ -1,5 +1,8 @@
+import keras
+import numpy as np
 import pytest
 
+from gan_tf.layers import MinibatchStdDev
 from gan_tf import (
     build_dcgan_discriminator,
     build_dcgan_generator,
@@ -48,5 +51,67 @@ def test_named_pairs_and_default_choice():
     assert default_architecture((32, 32, 3)) == "dcgan"
     generator, discriminator = build_gan_networks("dcgan", 8, (16, 16, 3))
     assert generator.name == "generator" and discriminator.name == "discriminator"
-    with pytest.raises(ValueError, match="unknown architecture 'big'; valid: tutorial, dcgan"):
+    with pytest.raises(ValueError, match="unknown architecture 'big'; valid: mlp, tutorial, dcgan"):
         build_gan_networks("big", 8, (16, 16, 3))
+
+
+
+def test_mlp_pair_matches_the_original_gan_sizes():
+    generator, discriminator = build_gan_networks("mlp", 100, (28, 28, 1))
+    dense = (100 * 256 + 256) + (256 * 512 + 512) + (512 * 1024 + 1024) + (1024 * 784 + 784)
+    assert generator.count_params() == dense + 4 * (256 + 512 + 1024)
+    assert discriminator.count_params() == (784 * 512 + 512) + (512 * 256 + 256) + (256 + 1)
+    assert generator.output_shape == (None, 28, 28, 1)
+
+
+def test_points_get_small_unbounded_networks_and_images_only_architectures_refuse_them():
+    assert default_architecture((2,)) == "mlp"
+    generator, discriminator = build_gan_networks("mlp", 4, (2,))
+    out = np.asarray(generator(np.full((3, 4), 30.0, "float32")))
+    assert out.shape == (3, 2) and np.abs(out).max() > 1  # linear output: not squashed into [-1, 1]
+    assert discriminator.output_shape == (None, 1)
+    with pytest.raises(ValueError, match="need --architecture mlp"):
+        build_gan_networks("dcgan", 4, (2,))
+
+
+@pytest.mark.parametrize("architecture, shape", [("mlp", (8, 8, 1)), ("tutorial", (8, 8, 1)), ("dcgan", (8, 8, 3))])
+def test_conditional_pairs_take_labels(architecture, shape):
+    generator, discriminator = build_gan_networks(architecture, 6, shape, num_classes=3)
+    assert [tuple(t.shape) for t in generator.inputs] == [(None, 6), (None,)]
+    noise = np.random.default_rng(0).normal(size=(4, 6)).astype("float32")
+    images = generator([noise, np.array([0, 1, 2, 0])], training=False)
+    # the label changes the image for the same noise
+    other = generator([noise, np.array([1, 2, 0, 1])], training=False)
+    assert images.shape == (4, *shape) and not np.allclose(images, other)
+    assert discriminator([images, keras.ops.convert_to_tensor([0, 1, 2, 0])]).shape == (4, 1)
+
+
+def test_projection_head_adds_the_label_embedding_dot_features():
+    _, discriminator = build_gan_networks("mlp", 4, (3,), num_classes=2)
+    dense = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)][-1]
+    features_model = keras.Model(discriminator.inputs, dense.input)
+    x = np.random.default_rng(1).normal(size=(2, 3)).astype("float32")
+    labels = np.array([0, 1])
+    features = np.asarray(features_model([x, labels]))
+    kernel, bias = (np.asarray(w) for w in dense.weights)
+    table = np.asarray(discriminator.get_layer("label_projection").embeddings)
+    expected = features @ kernel + bias + np.sum(table[labels] * features, axis=1, keepdims=True)
+    np.testing.assert_allclose(np.asarray(discriminator([x, labels])), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("architecture, shape", [("tutorial", (8, 8, 1)), ("dcgan", (16, 16, 3))])
+def test_critics_have_no_batch_norm_or_dropout(architecture, shape):
+    _, discriminator = build_gan_networks(architecture, 4, shape, critic=True)
+    kinds = {type(layer) for layer in discriminator.layers}
+    assert keras.layers.BatchNormalization not in kinds
+    assert all(layer.rate == 0 for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout))
+
+
+def test_minibatch_std_appends_the_mean_standard_deviation():
+    x = np.array([[[0.0, 1.0]], [[2.0, 5.0]]], "float32")  # (batch 2, 1, 2 features)
+    out = np.asarray(MinibatchStdDev()(x))
+    # population std over the batch: feature 0 -> 1, feature 1 -> 2; mean 1.5, appended to every sample
+    np.testing.assert_allclose(out[..., 2], 1.5, rtol=1e-4)
+    np.testing.assert_array_equal(out[..., :2], x)
+    _, discriminator = build_gan_networks("tutorial", 4, (8, 8, 1), minibatch_std=True)
+    assert any(isinstance(layer, MinibatchStdDev) for layer in discriminator.layers)

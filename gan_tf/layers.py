@@ -1,0 +1,61 @@
+"""Layers the GAN networks share: minibatch standard deviation and label conditioning."""
+
+import keras
+from keras import layers, ops
+
+__all__ = ["MinibatchStdDev", "conditioned_noise", "projection_logits"]
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class MinibatchStdDev(layers.Layer):
+    """Appends one feature: the batch's mean standard deviation (Karras et al. 2018, section 3).
+
+    The standard deviation of every feature over the batch, averaged to one number and
+    appended to every sample (as an extra channel for image maps), lets the discriminator see
+    how varied a batch is, so a generator that collapses to a few outputs is easy to reject.
+    The statistic is taken over the whole batch (Karras et al. use groups of 4).
+
+    Input ``(batch, ..., channels)``; output ``(batch, ..., channels + 1)``.
+    """
+
+    def call(self, x):
+        variance = ops.var(ops.cast(x, "float32"), axis=0)
+        statistic = ops.mean(ops.sqrt(variance + 1e-8))
+        return ops.concatenate([x, ops.ones_like(x[..., :1]) * ops.cast(statistic, x.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] + 1)
+
+
+def conditioned_noise(latent_dim, num_classes, embedding_dim=50):
+    """Generator inputs and the vector its body starts from.
+
+    Returns ``(inputs, x)``: without ``num_classes``, the noise input and the noise itself;
+    with it, ``[noise, label]`` and the noise concatenated with a learned label embedding
+    (Mirza & Osindero 2014).
+    """
+    noise = keras.Input((latent_dim,), name="noise")
+    if num_classes is None:
+        return noise, noise
+    label = keras.Input((), dtype="int32", name="label")
+    embedded = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label)
+    return [noise, label], layers.Concatenate()([noise, embedded])
+
+
+def projection_logits(features, label, num_classes, kernel_initializer="glorot_uniform", name="logits"):
+    """``w . phi(x) + <embed(y), phi(x)>``: the projection discriminator's head (Miyato & Koyama 2018).
+
+    Args:
+        features: ``(batch, dim)`` features of the input.
+        label: the int label input ``(batch,)``, or ``None`` for an unconditional head.
+        num_classes: number of classes (ignored when ``label`` is ``None``).
+        kernel_initializer: initializer of the dense head.
+        name: name of the output layer.
+    """
+    logits = layers.Dense(1, kernel_initializer=kernel_initializer, dtype="float32",
+                          name=name if label is None else None)(features)
+    if label is None:
+        return logits
+    embedded = layers.Embedding(num_classes, features.shape[-1], name="label_projection")(label)
+    projection = layers.Dot(axes=1)([embedded, features])
+    return layers.Add(dtype="float32", name=name)([logits, projection])
