@@ -11,7 +11,7 @@ Example:
 import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 
 from vae_tf.architectures import DECODERS, ENCODERS, build_vae_networks
-from vae_tf.decoders import LABEL_EMBEDDING, build_conv_decoder, build_dense_decoder, build_resnet_decoder
+from vae_tf.decoders import build_conv_decoder, build_dense_decoder, build_resnet_decoder
 from vae_tf.encoders import build_conv_encoder, build_dense_encoder, build_resnet_encoder, residual_block
 from vae_tf.latent import active_units, encode_images, importance_weighted_nll, latent_grid, project_2d
 from vae_tf.losses import (
@@ -29,7 +29,6 @@ from vae_tf.vae import VAE, default_likelihood
 __all__ = [
     "DECODERS",
     "ENCODERS",
-    "LABEL_EMBEDDING",
     "LIKELIHOODS",
     "VAE",
     "active_units",

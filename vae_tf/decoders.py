@@ -3,18 +3,18 @@
 The logits parameterise the likelihood ``p(x | z)`` (``vae_tf.losses``); ``sigmoid(logits)``
 is the mean image in [0, 1]. A conditional decoder (``num_classes`` given) takes int labels
 ``(batch,)`` as a second input, fed through ``keras.layers.Embedding(num_classes, ...)``
-and concatenated with the code.
+and concatenated with the code, exactly as a conditional GAN generator
+(``gan_tf.layers.conditioned_noise``), so the decoder is a conditional generator too.
 """
 
 import keras
 from keras import layers
 
+from gan_tf.layers import conditioned_noise
 from gan_tf.shapes import check_image_shape
 from vae_tf.encoders import residual_block
 
-__all__ = ["LABEL_EMBEDDING", "build_conv_decoder", "build_dense_decoder", "build_resnet_decoder"]
-
-LABEL_EMBEDDING = 16  # size of a conditional decoder's label embedding
+__all__ = ["build_conv_decoder", "build_dense_decoder", "build_resnet_decoder"]
 
 
 def build_dense_decoder(latent_dim, image_shape=(28, 28, 1), num_classes=None, units=(256, 512),
@@ -101,16 +101,11 @@ def build_resnet_decoder(latent_dim, image_shape=(28, 28, 1), num_classes=None, 
 
 
 def _inputs(latent_dim, num_classes):
-    """The model's inputs (code first) and the vector the trunk starts from."""
+    """The model's inputs (code first, as ``noise``) and the vector the trunk starts from."""
     if latent_dim < 1:
         raise ValueError(f"latent_dim must be at least 1, got {latent_dim}")
-    z = keras.Input((latent_dim,), name="z")
-    if num_classes is None:
-        return [z], z
-    labels = keras.Input((), dtype="int32", name="labels")
-    embedded = layers.Embedding(num_classes, LABEL_EMBEDDING, name="label_embedding")(labels)
-    return [z, labels], layers.Concatenate()([z, embedded])
+    return conditioned_noise(latent_dim, num_classes)
 
 
 def _model(inputs, logits, name):
-    return keras.Model(inputs if len(inputs) > 1 else inputs[0], logits, name=name)
+    return keras.Model(inputs, logits, name=name)

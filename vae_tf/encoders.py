@@ -108,9 +108,9 @@ def _inputs(image_shape, num_classes):
     if num_classes is None:
         return [images], images
     height, width = image_shape[0], image_shape[1]
-    labels = keras.Input((), dtype="int32", name="labels")
-    label_map = layers.Reshape((height, width, 1))(layers.Embedding(num_classes, height * width)(labels))
-    return [images, labels], layers.Concatenate()([images, label_map])
+    label = keras.Input((), dtype="int32", name="label")
+    label_map = layers.Reshape((height, width, 1))(layers.Embedding(num_classes, height * width)(label))
+    return [images, label], layers.Concatenate()([images, label_map])
 
 
 def _with_heads(inputs, features, latent_dim, variational, name):

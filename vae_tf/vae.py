@@ -4,7 +4,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from gan_tf.sampling import latent_noise
+from gan_tf.sampling import latent_noise, num_classes_of
 from vae_tf.losses import (
     bernoulli_log_likelihood,
     check_likelihood,
@@ -62,8 +62,7 @@ class VAE(keras.Model):
         self.conditional = len(decoder.inputs) == 2
         self.latent_dim = int(decoder.inputs[0].shape[-1])
         self.image_shape = tuple(int(d) for d in decoder.output_shape[1:])
-        self.num_classes = next((layer.input_dim for layer in decoder.layers
-                                 if isinstance(layer, layers.Embedding)), None)
+        self.num_classes = num_classes_of(decoder)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.eval_seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
         if likelihood == "gaussian":

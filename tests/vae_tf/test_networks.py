@@ -23,7 +23,7 @@ def test_conditional_and_deterministic_variants(name):
     labels = np.array([0, 3])
     assert encoder([np.zeros((2, 8, 8, 1), np.float32), labels]).shape == (2, 3)
     assert decoder([np.zeros((2, 3), np.float32), labels]).shape == (2, 8, 8, 1)
-    assert [t.name for t in decoder.inputs] == ["z", "labels"]
+    assert [t.name for t in decoder.inputs] == ["noise", "label"]
 
 
 def test_labels_change_the_decoded_image():

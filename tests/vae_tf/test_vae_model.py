@@ -166,7 +166,7 @@ def test_generator_is_the_decoder_in_minus_one_to_one():
     noise, labels = latent_noise(4, 3), np.array([0, 1, 2, 3])
     images = np.asarray(vae.generator([noise, labels]))
     np.testing.assert_allclose(images, np.asarray(vae.decode(noise, labels)), atol=1e-6)
-    assert [t.name for t in vae.generator.inputs] == ["z", "labels"]
+    assert [t.name for t in vae.generator.inputs] == ["noise", "label"]
     embeddings = [l for l in vae.generator.layers if isinstance(l, keras.layers.Embedding)]
     assert [l.input_dim for l in embeddings] == [4]
 
