@@ -51,7 +51,8 @@ class LatentReport(keras.callbacks.Callback):
     grid of normal quantiles), ``interpolation.png`` (rows from one image to another: the
     real pair at the ends, decoded straight-line steps between their codes) and
     ``likelihood.json`` (test negative ELBO and its terms from the validation logs, active
-    units; with ``iw_samples``, the importance-weighted NLL at the end of training). Adds
+    units; with ``iw_samples``, the importance-weighted NLL at the end of training, and the
+    one-sample bound, a negative ELBO, on the same images). Adds
     ``active_units`` to the epoch's logs, so put it before ``RunRecorder``.
 
     Args:
@@ -102,12 +103,14 @@ class LatentReport(keras.callbacks.Callback):
         n = min(self.config.iw_images, len(self.images))
         labels = self.labels[:n] if vae.conditional else None
         nll = importance_weighted_nll(vae, self.images[:n], labels, k=k, seed=self.seed)
+        # the same bound with one sample is a negative ELBO on the same images, to compare with
+        elbo = importance_weighted_nll(vae, self.images[:n], labels, k=1, seed=self.seed)
         results = rd.read_json(self._path(LIKELIHOOD)) or {}
         results.update({"iw_nll": float(nll.mean()), "iw_nll_sem": float(nll.std(ddof=1) / np.sqrt(n)) if n > 1
-                        else None, "iw_samples": k, "iw_images": n})
+                        else None, "iw_negative_elbo": float(elbo.mean()), "iw_samples": k, "iw_images": n})
         rd.write_json(results, self._path(LIKELIHOOD))
-        print(f"importance-weighted NLL ({k} samples, {n} test images): {results['iw_nll']:.2f} nats per image",
-              flush=True)
+        print(f"importance-weighted NLL ({k} samples, {n} test images): {results['iw_nll']:.2f} nats per image "
+              f"(negative ELBO on the same images: {results['iw_negative_elbo']:.2f})", flush=True)
 
     def _write_interpolation(self, vae, codes, labels):
         """Rows from test image ``2i`` to ``2i + 1``: the images at the ends, decoded codes between."""

@@ -56,6 +56,7 @@ def test_vae_run_writes_every_file(vae_run):
     assert numbers["test_negative_elbo"] == pytest.approx(float(rows[1]["val_negative_elbo"]))
     assert numbers["n_test"] == 64 and numbers["iw_samples"] == 5 and numbers["iw_images"] == 8
     assert 0 < numbers["iw_nll"] < 28 * 28 * np.log(2) * 2
+    assert "iw_negative_elbo" in numbers
     for epoch in (1, 2):  # two pairs of rows (inputs above reconstructions) of 8 images, 30 px tiles, 2x
         assert size(out / "reconstructions" / f"epoch_{epoch:03d}.png") == ((8 * 30 + 2) * 2, (4 * 30 + 2) * 2)
         assert size(out / "samples" / f"epoch_{epoch:03d}.png") == ((4 * 30 + 2) * 2,) * 2

@@ -79,3 +79,26 @@ def test_figures_are_written(tmp_path):
     for name in ("latent.png", "curves.png", "comparison.png"):
         with Image.open(tmp_path / name) as image:
             assert image.width > 500
+
+
+def test_conditional_accuracy_is_reported_for_requested_labels(monkeypatch):
+    from evaluation import report
+
+    def fake_features(model, images):  # the "classifier" sees class i % 3 in image i
+        n = len(images)
+        return np.random.default_rng(0).standard_normal((n, 4)) + np.arange(n)[:, None] % 3, np.eye(3)[np.arange(n) % 3]
+
+    monkeypatch.setattr(report, "features_and_probabilities", fake_features)
+
+    class Reference:  # the parts of RealReference that evaluate_images reads
+        feature_model, extractor_id, split = None, "test", "test"
+        features = np.random.default_rng(1).standard_normal((12, 4))
+        histogram = np.full(3, 1 / 3)
+
+    assert report.requested_labels(conditional_generator(), 4).tolist() == [0, 1, 2, 3]
+    images = np.zeros((12, 4, 4, 1), np.float32)
+    requested = np.array([0, 1, 2] * 3 + [1, 1, 1])
+    results = report.evaluate_images(Reference, images, requested=requested)
+    assert results["conditional_accuracy"] == pytest.approx(10 / 12)
+    assert results["conditional_accuracy_per_class"] == [1.0, pytest.approx(4 / 6, abs=1e-5), 1.0]
+    assert "conditional_accuracy" not in report.evaluate_images(Reference, images)
