@@ -3,8 +3,7 @@
     python samples.py                              # newest run under runs/
     python samples.py --run runs/dcgan-digits-... --n 100 --seed 3 --out grid.png
     python samples.py --model generator.keras --interpolate
-    python samples.py --run runs/cvae-mnist-... --label 7      # a conditional model: one class
-    python samples.py --run runs/cvae-mnist-...                # a conditional model: one row per class
+    python samples.py --run runs/cgan-mnist-... --label 7     # a conditional run: only sevens
 """
 
 import os
@@ -16,7 +15,7 @@ import keras
 from experiments import run_dir as rd
 from experiments.cli import ArgumentParser, non_negative_int, positive_int, report_bad_input
 from experiments.run_metrics import METRICS, evaluate_run, format_table
-from experiments.sample_images import check_label, write_class_grid, write_interpolation, write_sample_grid
+from experiments.sample_images import write_interpolation, write_sample_grid
 from gan_tf.sampling import latent_dim_of, num_classes_of
 
 
@@ -26,10 +25,10 @@ def build_parser():
     source.add_argument("--run", help="run directory (default: the newest under runs/)")
     source.add_argument("--model", help="a generator .keras file")
     parser.add_argument("--n", type=positive_int,
-                        help="number of images (default 64; 10 with --interpolate; 10000 with --evaluate; "
-                             "per class, default 8, for a conditional model's grid)")
+                        help="number of images (default 64; 10 with --interpolate; 10000 with --evaluate); "
+                             "for a conditional generator without --label, images per class (default 10)")
     parser.add_argument("--label", type=non_negative_int,
-                        help="class to draw from a conditional model (default: one row per class)")
+                        help="class to draw from a conditional generator (default: one row per class)")
     parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="noise seed; the same seed gives the same images")
     parser.add_argument("--out", help="image file to write, format from its extension (default: "
@@ -86,21 +85,20 @@ def main(argv=None):
     if args.inception and not args.evaluate:
         parser.error("--inception only works with --evaluate")
     if args.label is not None and args.evaluate:
-        parser.error("--label does not work with --evaluate, which draws every class")
+        parser.error("--label does not work with --evaluate, which asks a conditional generator for every class")
     try:
         if args.evaluate:
             return evaluate(args)
         generator, folder = load_generator(args)
         kind = "interpolation" if args.interpolate else "samples"
-        suffix = "" if args.label is None else f"_label{args.label}"
-        out = args.out or os.path.join(folder, f"{kind}{suffix}_seed{args.seed}.png")
-        label = check_label(generator, args.label)
+        if args.label is not None:
+            kind += f"_label{args.label}"
+        out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")
         if args.interpolate:
-            write_interpolation(generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale, label=label)
-        elif num_classes_of(generator) is not None and label is None:
-            write_class_grid(generator, out, per_class=args.n or 8, seed=args.seed, scale=args.scale)
+            write_interpolation(generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale, label=args.label)
         else:
-            write_sample_grid(generator, out, n=args.n or 64, seed=args.seed, scale=args.scale, label=label)
+            n = args.n or (10 if num_classes_of(generator) and args.label is None else 64)
+            write_sample_grid(generator, out, n=n, seed=args.seed, scale=args.scale, label=args.label)
     except (ValueError, OSError) as error:  # also Pillow's "unknown file extension"
         return report_bad_input(error)
     print(f"wrote {out}")

@@ -1,4 +1,5 @@
-"""Image datasets: Keras' MNIST / Fashion-MNIST / CIFAR-10 files, bundled digits, your own folders.
+"""Image datasets: Keras' MNIST / Fashion-MNIST / CIFAR-10 files, bundled digits, your own folders;
+and 2-D mixtures of Gaussians for mode-collapse experiments.
 
 Every loader gives float32 images in [-1, 1] of shape ``(height, width, channels)``.
 """
@@ -10,10 +11,13 @@ from data.folder import EmptyFolderError, load_image_folder
 from data.images import ImageData, conform_images, denormalize_images, normalize_images
 from data.keras_files import DatasetNotFoundError, keras_cache_dir, load_keras_dataset
 from data.loaders import DATASETS, check_source, load_dataset, load_images, make_dataset
+from data.mixtures import MIXTURES, PointData, load_mixture, make_point_dataset
 
 __all__ = [
     "DATASETS",
     "DatasetNotFoundError",
+    "MIXTURES",
+    "PointData",
     "EmptyFolderError",
     "ImageData",
     "check_source",
@@ -25,7 +29,9 @@ __all__ = [
     "load_image_folder",
     "load_images",
     "load_keras_dataset",
+    "load_mixture",
     "make_dataset",
+    "make_point_dataset",
     "normalize_images",
     "render_digits",
 ]

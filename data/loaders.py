@@ -14,15 +14,16 @@ from data.images import ImageData, conform_images, normalize_images
 
 __all__ = ["DATASETS", "FOLDER_PREFIX", "check_source", "dataset_name", "load_dataset", "load_images", "make_dataset"]
 from data.keras_files import KERAS_DATASETS, load_keras_dataset
+from data.mixtures import MIXTURES
 
 FOLDER_PREFIX = "folder:"
-DATASETS = (*KERAS_DATASETS, "digits", f"{FOLDER_PREFIX}PATH")
+DATASETS = (*KERAS_DATASETS, "digits", f"{FOLDER_PREFIX}PATH", *MIXTURES)
 FOLDER_DEFAULTS = {"image_size": (32, 32), "channels": 3}
 
 
 def check_source(source):
     """Raises ``ValueError`` naming the valid sources unless ``source`` is one of them."""
-    if source in KERAS_DATASETS or source == "digits":
+    if source in KERAS_DATASETS or source == "digits" or source in MIXTURES:
         return
     if source.startswith(FOLDER_PREFIX) and len(source) > len(FOLDER_PREFIX):
         return
@@ -55,6 +56,8 @@ def load_images(source, split="train", *, data_dir=None, image_size=None, channe
         (``None`` for an unlabelled folder).
     """
     check_source(source)
+    if source in MIXTURES:
+        raise ValueError(f"{source} holds 2-D points, not images; load it with data.load_mixture")
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     if source.startswith(FOLDER_PREFIX):

@@ -17,6 +17,7 @@ from evaluation.metrics import (
     frechet_distance,
     frechet_distance_from_moments,
     kernel_distance,
+    mixture_modes,
     precision_recall,
 )
 from evaluation.report import DESCRIPTIONS, RealReference, evaluate_generator, evaluate_images
@@ -38,5 +39,6 @@ __all__ = [
     "frechet_distance_from_moments",
     "kernel_distance",
     "load_or_train_extractor",
+    "mixture_modes",
     "precision_recall",
 ]

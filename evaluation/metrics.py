@@ -17,6 +17,7 @@ __all__ = [
     "frechet_distance",
     "frechet_distance_from_moments",
     "kernel_distance",
+    "mixture_modes",
     "precision_recall",
 ]
 
@@ -153,6 +154,31 @@ def conditional_accuracy(predicted, requested, num_classes):
     per_class = np.array([np.mean(predicted[requested == c] == c) if np.any(requested == c) else np.nan
                           for c in range(num_classes)])
     return float(np.mean(predicted == requested)), per_class
+
+
+def mixture_modes(samples, centers, std, min_count=20):
+    """Mode coverage of samples from a mixture of Gaussians with equal ``std`` (Srivastava et al. 2017).
+
+    A sample is high quality when it lies within 3 standard deviations of its nearest centre;
+    a mode is covered when at least ``min_count`` high-quality samples are assigned to it
+    (PacGAN's protocol: 2,500 samples, 20 per mode).
+
+    Args:
+        samples: ``(n, dims)`` generated points.
+        centers: ``(modes, dims)`` mode centres.
+        std: standard deviation of every mode.
+        min_count: high-quality samples a mode needs to count as covered.
+
+    Returns:
+        ``(modes_covered, high_quality_fraction, counts)`` with ``counts`` ``(modes,)`` the
+        high-quality samples of each mode.
+    """
+    samples, centers = np.asarray(samples, np.float64), np.asarray(centers, np.float64)
+    distances = np.sqrt(_sq_distances(samples, centers))
+    nearest = distances.argmin(1)
+    good = distances[np.arange(len(samples)), nearest] <= 3 * std
+    counts = np.bincount(nearest[good], minlength=len(centers))
+    return int(np.sum(counts >= min_count)), float(np.mean(good)), counts
 
 
 def _psd_sqrt(matrix):

@@ -6,10 +6,10 @@ from data.images import normalize_images
 from evaluation import metrics
 from evaluation.classifier import feature_model, features_and_probabilities
 from evaluation.inception import inception_features
-from gan_tf.sampling import class_labels, generate, latent_dim_of, latent_noise, num_classes_of
+from gan_tf.sampling import balanced_labels, generate, latent_dim_of, latent_noise, num_classes_of
 
 __all__ = ["DESCRIPTIONS", "RealReference", "evaluate_generator", "evaluate_images", "inception_metrics",
-           "requested_labels", "sample_images"]
+           "sample_images"]
 
 # What each reported number says, in the order tables show them.
 DESCRIPTIONS = {
@@ -47,8 +47,8 @@ class RealReference:
 def evaluate_images(reference, images, seed=0, requested=None):
     """All metrics of float images in [-1, 1] ``(n, h, w, c)`` against ``reference``; a JSON-ready dict.
 
-    With ``requested`` (the int labels ``(n,)`` a conditional generator was asked for), also
-    ``conditional_accuracy``: how often the classifier sees the requested class, overall and per class.
+    With ``requested`` (the ``(n,)`` labels a conditional generator was asked for), also the
+    classifier's accuracy on them, overall (``conditional_accuracy``) and per class.
     """
     features, probabilities = features_and_probabilities(reference.feature_model, images)
     num_classes = probabilities.shape[1]
@@ -57,12 +57,7 @@ def evaluate_images(reference, images, seed=0, requested=None):
     precision, recall = metrics.precision_recall(reference.features, features)
     density, coverage = metrics.density_coverage(reference.features, features)
     score, score_std = metrics.classifier_score(probabilities)
-    results = {}
-    if requested is not None:
-        accuracy, per_class = metrics.conditional_accuracy(probabilities.argmax(1), requested, num_classes)
-        results = {"conditional_accuracy": accuracy, "conditional_accuracy_per_class": np.round(per_class, 5).tolist()}
-    return {
-        **results,
+    results = {
         "fid": metrics.frechet_distance(reference.features, features),
         "kid": kid,
         "kid_std": kid_std,
@@ -80,6 +75,11 @@ def evaluate_images(reference, images, seed=0, requested=None):
         "split": reference.split,
         "extractor": reference.extractor_id,
     }
+    if requested is not None:
+        accuracy, per_class = metrics.conditional_accuracy(probabilities.argmax(1), requested, num_classes)
+        results["conditional_accuracy"] = accuracy
+        results["conditional_accuracy_per_class"] = [None if np.isnan(a) else round(float(a), 5) for a in per_class]
+    return results
 
 
 def inception_metrics(model, reference, images, seed=0):
@@ -94,19 +94,18 @@ def inception_metrics(model, reference, images, seed=0):
     return {"inception_fid": metrics.frechet_distance(real, fake), "inception_kid": kid, "inception_kid_std": kid_std}
 
 
-def requested_labels(generator, n):
-    """The labels ``sample_images`` asks a conditional generator for (every class equally often); ``None``
-    for an unconditional one."""
-    num_classes = num_classes_of(generator)
-    return None if num_classes is None else class_labels(n, num_classes)
-
-
 def sample_images(generator, n, seed=0):
-    """``n`` images in [-1, 1] from ``generator``, noise seeded by ``seed``, of ``requested_labels`` classes."""
-    return generate(generator, latent_noise(n, latent_dim_of(generator), seed=seed), requested_labels(generator, n))
+    """``(images, labels)``: ``n`` images in [-1, 1] from ``generator``, noise seeded by ``seed``.
+
+    A conditional generator is asked for every class equally often (``labels``); ``labels``
+    is ``None`` for an unconditional one.
+    """
+    classes = num_classes_of(generator)
+    labels = None if classes is None else balanced_labels(n, classes)
+    return generate(generator, latent_noise(n, latent_dim_of(generator), seed=seed), labels), labels
 
 
 def evaluate_generator(generator, reference, n=10000, seed=0):
     """Draws ``n`` images from ``generator`` with noise seeded by ``seed`` and evaluates them."""
-    return evaluate_images(reference, sample_images(generator, n, seed), seed=seed,
-                           requested=requested_labels(generator, n))
+    images, labels = sample_images(generator, n, seed)
+    return evaluate_images(reference, images, seed=seed, requested=labels)

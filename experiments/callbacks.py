@@ -9,41 +9,75 @@ import keras
 from evaluation.report import evaluate_generator
 from experiments import run_dir as rd
 from experiments.config import TRACKED_METRICS
-from experiments.figures import epoch_frames, save_image_grid, save_progress_gif
+from evaluation.metrics import mixture_modes
+from experiments.figures import epoch_frames, save_image_grid, save_point_scatter, save_progress_gif
 from gan_tf.sampling import generate
 
-__all__ = ["EpochImageGrid", "EpochMetrics", "RunRecorder", "StopOnInterrupt"]
+__all__ = ["EpochImageGrid", "EpochMetrics", "EpochModes", "RunRecorder", "StopOnInterrupt"]
 
 BEST_METRICS = "best.json"  # in the run's metrics/ folder
 
 
 class EpochImageGrid(keras.callbacks.Callback):
-    """After each epoch, a grid of the generator's images from fixed noise, and the GIF so far.
+    """After each epoch, a grid of the trainer's ``sampler`` images from fixed noise, and the GIF so far.
 
     Args:
         noise: fixed noise ``(n, latent_dim)``, the same every epoch so progress is comparable.
         run_dir: run directory; grids go to ``samples/epoch_NNN.png``, the GIF to ``progress.gif``.
+        labels: ``(n,)`` labels for a conditional generator, or ``None``.
+        columns: images per row (default: a square grid).
         scale: upscaling factor of the grids.
-        labels: int labels ``(n,)`` for a conditional generator.
-        columns: images per row; default square.
     """
 
-    def __init__(self, noise, run_dir, scale=2, labels=None, columns=None):
+    def __init__(self, noise, run_dir, labels=None, columns=None, scale=2):
         super().__init__()
         self.noise = noise
         self.run_dir = run_dir
-        self.scale = scale
         self.labels = labels
         self.columns = columns
+        self.scale = scale
         os.makedirs(os.path.join(run_dir, rd.SAMPLES), exist_ok=True)
 
     def on_epoch_end(self, epoch, logs=None):
         path = os.path.join(self.run_dir, rd.SAMPLES, f"epoch_{epoch + 1:03d}.png")
-        save_image_grid(generate(self.model.generator, self.noise, self.labels), path, columns=self.columns,
-                        scale=self.scale)
+        images = generate(self.model.sampler, self.noise, self.labels)
+        save_image_grid(images, path, columns=self.columns, scale=self.scale)
         frames = epoch_frames(os.path.join(self.run_dir, rd.SAMPLES))
         save_progress_gif([path for _, path in frames], os.path.join(self.run_dir, rd.PROGRESS),
                           [f"epoch {epoch}" for epoch, _ in frames])
+
+
+class EpochModes(keras.callbacks.Callback):
+    """For 2-D mixtures: after each epoch, the generated points over the real ones, and mode coverage.
+
+    Writes ``samples/epoch_NNN.png`` (a scatter) and ``progress.gif``, and adds to the epoch's
+    logs ``modes_covered`` and ``high_quality`` (``evaluation.metrics.mixture_modes``), so put
+    it before ``RunRecorder``.
+
+    Args:
+        noise: fixed noise ``(n, latent_dim)``; 2,500 points is the usual protocol.
+        real: a ``data.PointData`` sample drawn behind the generated points; gives the modes.
+        run_dir: the run directory.
+    """
+
+    def __init__(self, noise, real, run_dir):
+        super().__init__()
+        self.noise = noise
+        self.real = real
+        self.run_dir = run_dir
+        os.makedirs(os.path.join(run_dir, rd.SAMPLES), exist_ok=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        points = generate(self.model.sampler, self.noise)
+        covered, quality, _ = mixture_modes(points, self.real.centers, self.real.std)
+        path = os.path.join(self.run_dir, rd.SAMPLES, f"epoch_{epoch + 1:03d}.png")
+        title = f"epoch {epoch + 1}: {covered}/{len(self.real.centers)} modes, {quality:.0%} high quality"
+        save_point_scatter(points, self.real.points, path, title)
+        frames = epoch_frames(os.path.join(self.run_dir, rd.SAMPLES))
+        save_progress_gif([path for _, path in frames], os.path.join(self.run_dir, rd.PROGRESS),
+                          [f"epoch {epoch}" for epoch, _ in frames])
+        if logs is not None:
+            logs.update(modes_covered=covered, high_quality=quality)
 
 
 class RunRecorder(keras.callbacks.Callback):
@@ -117,7 +151,7 @@ class EpochMetrics(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.config.every:
             return
-        results = evaluate_generator(self.model.generator, self.reference, n=self.config.n, seed=self.seed)
+        results = evaluate_generator(self.model.sampler, self.reference, n=self.config.n, seed=self.seed)
         results["epoch"] = epoch + 1
         rd.write_json(results, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.json"))
         if logs is not None:

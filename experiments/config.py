@@ -11,15 +11,18 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from data.loaders import load_images
+from data.mixtures import MIXTURES, load_mixture
+from mlp_tf import ACTIVATIONS, MLP_LOSSES, OPTIMIZERS
 
 # Each --model and the family that trains it (the name of its Config section).
-MODELS = {"dcgan": "gan", "ae": "vae", "vae": "vae", "cvae": "vae"}
+MODELS = {"gan": "gan", "dcgan": "gan", "cgan": "gan", "wgan-gp": "gan", "mlp": "mlp", "ae": "vae", "vae": "vae",
+          "cvae": "vae"}
 # Metrics a run can track during training, and whether lower is better.
 TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": False, "recall": False,
                    "density": False, "coverage": False, "classifier_score": False}
 
-__all__ = ["MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "TrainingConfig",
-           "VAEConfig", "load_split"]
+__all__ = ["MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "MLPConfig",
+           "TrainingConfig", "VAEConfig", "load_split"]
 
 
 @dataclass
@@ -35,7 +38,12 @@ class DataConfig:
 
 
 def load_split(data, split="train", limit=None):
-    """The images a ``DataConfig`` describes: ``split``, resized and converted as configured."""
+    """The samples a ``DataConfig`` describes: ``split``, resized and converted as configured.
+
+    ``ImageData`` for image sources; ``PointData`` for the 2-D mixtures.
+    """
+    if data.dataset in MIXTURES:
+        return load_mixture(data.dataset, split, limit)
     size = None if data.image_size is None else (data.image_size, data.image_size)
     return load_images(data.dataset, split, data_dir=data.data_dir, image_size=size, channels=data.channels,
                        limit=limit, download=data.download)
@@ -43,17 +51,79 @@ def load_split(data, split="train", limit=None):
 
 @dataclass
 class GANConfig:
-    """The generator/discriminator pair; ``architecture`` and ``image_shape`` are resolved from the data."""
+    """The generator/discriminator pair and the adversarial game.
+
+    ``None`` settings are resolved from the model (``experiments.gan_training.MODEL_DEFAULTS``)
+    and the data: ``architecture``, ``image_shape`` (the shape of one sample), ``num_classes``
+    (conditional models), ``loss``, ``d_steps``, ``gp_weight`` and ``instance_noise_steps``
+    (the discriminator steps over which instance noise anneals to zero: the whole run).
+    """
 
     architecture: str | None = None
     latent_dim: int = 100
-    loss: str = "nonsaturating"
-    image_shape: tuple[int, int, int] | None = None
+    loss: str | None = None
+    image_shape: tuple[int, ...] | None = None
+    num_classes: int | None = None
+    conditioning: str = "concat"
+    d_steps: int | None = None
+    gp_weight: float | None = None
+    d_lr: float | None = None
+    g_lr: float | None = None
+    label_smoothing: float = 0.0
+    instance_noise: float = 0.0
+    instance_noise_steps: int | None = None
+    minibatch_std: bool = False
+    ema_decay: float | None = None
 
     def validate(self):
         """Raises ``ValueError`` naming the first out-of-range setting."""
         if self.latent_dim < 1:
             raise ValueError(f"latent dim must be at least 1, got {self.latent_dim}")
+        if self.d_steps is not None and self.d_steps < 1:
+            raise ValueError(f"d steps must be at least 1, got {self.d_steps}")
+        for name, value in (("gp weight", self.gp_weight), ("instance noise", self.instance_noise)):
+            if value is not None and not value >= 0:
+                raise ValueError(f"{name} must be at least 0, got {value}")
+        for name, value in (("d lr", self.d_lr), ("g lr", self.g_lr)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be positive, got {value}")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
+            raise ValueError(f"ema decay must be in (0, 1), got {self.ema_decay}")
+
+
+@dataclass
+class MLPConfig:
+    """A ``build_mlp`` classifier and its loss; ``input_shape`` and ``num_classes`` are resolved from the data.
+
+    ``validation_split`` of the training images (a fixed, seeded choice) is held out for the
+    validation curves; the test split measures the final accuracy.
+    """
+
+    hidden: tuple[int, ...] = (256, 128)
+    activation: str = "relu"
+    loss: str = "crossentropy"
+    optimizer: str = "adam"
+    batch_norm: bool = False
+    dropout: float = 0.0
+    kernel_initializer: str = "glorot_uniform"
+    validation_split: float = 0.1
+    input_shape: tuple[int, int, int] | None = None
+    num_classes: int | None = None
+
+    def validate(self):
+        """Raises ``ValueError`` naming the first bad setting and the valid ones."""
+        for name, value, valid in (("activation", self.activation, ACTIVATIONS), ("loss", self.loss, MLP_LOSSES),
+                                   ("optimizer", self.optimizer, OPTIMIZERS)):
+            if value not in valid:
+                raise ValueError(f"unknown {name} {value!r} for --model mlp; valid: {', '.join(valid)}")
+        if not self.hidden or min(self.hidden) < 1:
+            raise ValueError(f"hidden must be one or more layer sizes of at least 1, got {self.hidden}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not 0 < self.validation_split < 1:
+            raise ValueError(f"validation split must be in (0, 1), got {self.validation_split}")
 
 
 @dataclass
@@ -96,6 +166,7 @@ class TrainingConfig:
     batch_size: int = 64
     lr: float | None = None
     beta_1: float | None = None
+    beta_2: float | None = None
     seed: int = 0
 
 
@@ -122,6 +193,7 @@ class Config:
     training: TrainingConfig = field(default_factory=TrainingConfig)
     evaluation: EvalConfig = field(default_factory=EvalConfig)
     gan: GANConfig | None = None
+    mlp: MLPConfig | None = None
     vae: VAEConfig | None = None
 
     def __post_init__(self):
@@ -152,8 +224,9 @@ class Config:
                 raise ValueError(f"{name} must be at least {low}, got {value}")
         if self.training.lr is not None and not self.training.lr > 0:  # also rejects NaN
             raise ValueError(f"lr must be positive, got {self.training.lr}")
-        if self.training.beta_1 is not None and not 0 <= self.training.beta_1 < 1:
-            raise ValueError(f"beta1 must be in [0, 1), got {self.training.beta_1}")
+        for name, value in (("beta1", self.training.beta_1), ("beta2", self.training.beta_2)):
+            if value is not None and not 0 <= value < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {value}")
         if not 0 <= self.training.seed < 2**32:
             raise ValueError(f"seed must be in [0, 2**32), got {self.training.seed}")
         if self.evaluation.metric not in TRACKED_METRICS:
@@ -180,7 +253,7 @@ class Config:
 
 # The dataclass of every Config section, common and per family.
 SECTIONS = {"data": DataConfig, "training": TrainingConfig, "evaluation": EvalConfig, "gan": GANConfig,
-            "vae": VAEConfig}
+            "mlp": MLPConfig, "vae": VAEConfig}
 
 
 def _from_dict(cls, values, where):

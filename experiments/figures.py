@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw  # noqa: E402
 from data.images import denormalize_images  # noqa: E402
 from experiments.files import atomic_path  # noqa: E402
 
-__all__ = ["image_grid", "plot_gan_history", "save_figure", "save_image", "save_image_grid", "save_progress_gif"]
+__all__ = ["image_grid", "plot_gan_history", "plot_point_snapshots", "save_figure", "save_image", "save_image_grid",
+           "save_point_scatter", "save_progress_gif"]
 
 
 def image_grid(images, columns=None, padding=2, scale=1):
@@ -77,18 +78,26 @@ def save_progress_gif(frame_paths, path, captions, duration_ms=400):
 
 
 def plot_gan_history(rows, path, metric=None):
-    """Panels over epochs: both losses, the discriminator's accuracy on real and fake, and ``metric`` if logged."""
+    """The balance of the two players over epochs, and ``metric`` if logged.
+
+    Panels: both losses; the discriminator's accuracy on real and generated samples (for a
+    Wasserstein critic, its distance estimate ``critic_gap`` instead); ``metric``.
+    """
     epochs = [row["epoch"] for row in rows]
     scored = [row for row in rows if metric in row]
     figure, axes = plt.subplots(1, 3 if scored else 2, figsize=(15 if scored else 10, 3.6))
-    losses, accuracy = axes[:2]
+    losses, balance = axes[:2]
     for key, label in (("d_loss", "discriminator"), ("g_loss", "generator")):
         losses.plot(epochs, [row[key] for row in rows], marker="o", label=label)
     losses.set(title="Losses", xlabel="epoch", ylabel="loss")
-    for key, label in (("d_real_accuracy", "on real images"), ("d_fake_accuracy", "on generated images")):
-        accuracy.plot(epochs, [row[key] for row in rows], marker="o", label=label)
-    accuracy.axhline(0.5, color="grey", linestyle=":", linewidth=1)
-    accuracy.set(title="Discriminator accuracy (0.5 = fooled half the time)", xlabel="epoch", ylim=(-0.02, 1.02))
+    if rows and "critic_gap" in rows[0]:
+        balance.plot(epochs, [row["critic_gap"] for row in rows], marker="o", color="tab:purple")
+        balance.set(title="Critic's Wasserstein estimate E[D(real)] - E[D(fake)]", xlabel="epoch")
+    else:
+        for key, label in (("d_real_accuracy", "on real samples"), ("d_fake_accuracy", "on generated samples")):
+            balance.plot(epochs, [row[key] for row in rows], marker="o", label=label)
+        balance.axhline(0.5, color="grey", linestyle=":", linewidth=1)
+        balance.set(title="Discriminator accuracy (0.5 = fooled half the time)", xlabel="epoch", ylim=(-0.02, 1.02))
     if scored:
         axes[2].plot([row["epoch"] for row in scored], [row[metric] for row in scored], marker="o", color="tab:green")
         axes[2].set(title=f"Sample quality: {metric}", xlabel="epoch")
@@ -105,4 +114,50 @@ def save_figure(figure, path, dpi=100):
     """Writes a matplotlib figure atomically and closes it."""
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=dpi)
+    plt.close(figure)
+
+
+def _scatter(axis, points, real, limit, title=None):
+    if real is not None:
+        axis.scatter(real[:, 0], real[:, 1], s=2, color="lightgrey", label="real")
+    axis.scatter(points[:, 0], points[:, 1], s=2, color="tab:blue", alpha=0.5, label="generated")
+    axis.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal", xticks=[], yticks=[])
+    if title:
+        axis.set_title(title, fontsize=9)
+
+
+def _limit(real):
+    return float(np.abs(real).max()) * 1.25
+
+
+def save_point_scatter(points, real, path, title=None):
+    """A scatter of generated 2-D ``points`` over the ``real`` ones (if not ``None``), written as PNG."""
+    figure, axis = plt.subplots(figsize=(3.2, 3.2))
+    points = np.asarray(points)
+    real = None if real is None else np.asarray(real)
+    _scatter(axis, points, real, _limit(points if real is None else real), title)
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=100)
+    plt.close(figure)
+
+
+def plot_point_snapshots(rows, real, path):
+    """A figure of generated 2-D points over training: one row per run, one column per snapshot.
+
+    Args:
+        rows: ``[(row title, [(column title, points (n, 2)), ...]), ...]``, all rows as long.
+        real: real points ``(m, 2)`` drawn in grey behind each panel.
+        path: PNG to write.
+    """
+    columns = len(rows[0][1])
+    figure, axes = plt.subplots(len(rows), columns, figsize=(2.2 * columns, 2.3 * len(rows)), squeeze=False)
+    limit = _limit(real)
+    for axes_row, (row_title, snapshots) in zip(axes, rows):
+        for axis, (title, points) in zip(axes_row, snapshots):
+            _scatter(axis, np.asarray(points), np.asarray(real), limit, title)
+        axes_row[0].set_ylabel(row_title, fontsize=10)
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=100)
     plt.close(figure)

@@ -1,60 +1,116 @@
-"""How ``experiments.training`` trains the GAN family (see its docstring for the contract)."""
+"""How ``experiments.training`` trains the GAN family (see its docstring for the contract).
+
+Models: ``gan`` (the dense GAN of Goodfellow et al. 2014), ``dcgan``, ``cgan`` (conditional)
+and ``wgan-gp``. ``MODEL_DEFAULTS`` holds what each model means; every setting can be
+overridden from the command line. 2-D mixtures (``ring8``, ``grid25``) train the ``mlp`` pair
+and are drawn as scatter plots with mode coverage instead of image grids.
+"""
+
+import math
 
 import keras
 
-from data import make_dataset
+from data import PointData, make_dataset, make_point_dataset
 from experiments import run_dir as rd
-from experiments.callbacks import EpochImageGrid
-from experiments.figures import plot_gan_history as plot_history
+from experiments.callbacks import EpochImageGrid, EpochModes
+from experiments.figures import plot_gan_history
 from gan_tf import GAN, build_gan_networks, default_architecture, latent_noise
+from gan_tf.sampling import class_rows
 
-__all__ = ["build_trainer", "callbacks", "datasets", "describe", "plot_history", "resolve", "saved_models"]
+__all__ = ["MODEL_DEFAULTS", "build_trainer", "callbacks", "datasets", "describe", "plot_history", "resolve",
+           "saved_models"]
 
-# Adam's defaults per model: the DCGAN paper's.
-OPTIMIZER_DEFAULTS = {"dcgan": {"lr": 2e-4, "beta_1": 0.5}}
+# What each model is: its architecture (None: chosen from the data), loss, critic settings and Adam.
+MODEL_DEFAULTS = {
+    "gan": {"architecture": "mlp", "loss": "nonsaturating", "d_steps": 1, "gp_weight": 0.0,
+            "lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999},
+    "dcgan": {"architecture": None, "loss": "nonsaturating", "d_steps": 1, "gp_weight": 0.0,
+              "lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999},
+    "cgan": {"architecture": None, "loss": "nonsaturating", "d_steps": 1, "gp_weight": 0.0,
+             "lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999},
+    # Gulrajani et al. 2017, Algorithm 1: lambda = 10, n_critic = 5, Adam(1e-4, 0, 0.9).
+    "wgan-gp": {"architecture": None, "loss": "wasserstein", "d_steps": 5, "gp_weight": 10.0,
+                "lr": 1e-4, "beta_1": 0.0, "beta_2": 0.9},
+}
+MODE_SAMPLES = 2500  # points drawn to count the modes of a 2-D mixture (PacGAN's protocol)
 
 
 def resolve(config, data):
-    """Image shape and architecture from the data; the model's optimizer defaults."""
-    config.gan.image_shape = data.image_shape
-    config.gan.architecture = config.gan.architecture or default_architecture(data.image_shape)
-    defaults = OPTIMIZER_DEFAULTS[config.model]
-    config.training.lr = config.training.lr or defaults["lr"]
-    if config.training.beta_1 is None:
-        config.training.beta_1 = defaults["beta_1"]
+    """Sample shape, classes and architecture from the data; the model's defaults for the rest.
+
+    Instance noise anneals to zero over the run's epochs, as first planned: a resumed run that
+    adds epochs trains them without it.
+    """
+    gan, training = config.gan, config.training
+    defaults = MODEL_DEFAULTS[config.model]
+    gan.image_shape = data.image_shape
+    gan.architecture = gan.architecture or defaults["architecture"] or default_architecture(data.image_shape)
+    if config.model == "cgan":
+        if data.labels is None:
+            raise ValueError("cgan needs labelled data; put the images in one subfolder per class")
+        gan.num_classes = int(data.labels.max()) + 1
+    gan.loss = gan.loss or defaults["loss"]
+    gan.d_steps = gan.d_steps or defaults["d_steps"]
+    gan.gp_weight = defaults["gp_weight"] if gan.gp_weight is None else gan.gp_weight
+    if gan.instance_noise and gan.instance_noise_steps is None:  # anneal over the whole run
+        gan.instance_noise_steps = training.epochs * math.ceil(len(data) / training.batch_size)
+    training.lr = training.lr or defaults["lr"]
+    for key in ("beta_1", "beta_2"):
+        if getattr(training, key) is None:
+            setattr(training, key, defaults[key])
 
 
 def build_trainer(config):
     """A compiled ``GAN`` of the configured networks."""
-    generator, discriminator = build_gan_networks(config.gan.architecture, config.gan.latent_dim,
-                                                  config.gan.image_shape)
-    gan = GAN(generator, discriminator, seed=config.training.seed)
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(config.training.lr, beta_1=config.training.beta_1),
-        g_optimizer=keras.optimizers.Adam(config.training.lr, beta_1=config.training.beta_1),
-        loss=config.gan.loss,
+    gan, training = config.gan, config.training
+    generator, discriminator = build_gan_networks(
+        gan.architecture, gan.latent_dim, gan.image_shape, num_classes=gan.num_classes,
+        conditioning=gan.conditioning, critic=gan.gp_weight > 0, minibatch_std=gan.minibatch_std)
+    trainer = GAN(generator, discriminator, seed=training.seed, ema_decay=gan.ema_decay)
+    trainer.compile(
+        d_optimizer=keras.optimizers.Adam(gan.d_lr or training.lr, beta_1=training.beta_1, beta_2=training.beta_2),
+        g_optimizer=keras.optimizers.Adam(gan.g_lr or training.lr, beta_1=training.beta_1, beta_2=training.beta_2),
+        loss=gan.loss, d_steps=gan.d_steps, gp_weight=gan.gp_weight, label_smoothing=gan.label_smoothing,
+        instance_noise=gan.instance_noise, instance_noise_steps=gan.instance_noise_steps or 0,
     )
-    return gan
+    return trainer
 
 
 def datasets(config, data, seed):
-    """Shuffled training images; no validation set."""
-    return make_dataset(data, config.training.batch_size, seed=seed), None
+    """Shuffled training samples (with labels for a conditional model); no validation set."""
+    if isinstance(data, PointData):
+        return make_point_dataset(data, config.training.batch_size, seed=seed), None
+    labelled = config.gan.num_classes is not None
+    return make_dataset(data, config.training.batch_size, seed=seed, with_labels=labelled), None
 
 
 def callbacks(config, run):
-    """A grid of images from fixed noise after every epoch."""
-    noise = latent_noise(config.grid_size, config.gan.latent_dim, seed=config.training.seed)
-    return [EpochImageGrid(noise, config.out_dir)]
+    """Per-epoch pictures from fixed noise: an image grid (one row per class when conditional) or a scatter."""
+    latent_dim, seed = config.gan.latent_dim, config.training.seed
+    if isinstance(run.data, PointData):
+        return [EpochModes(latent_noise(MODE_SAMPLES, latent_dim, seed=seed), run.data.take(MODE_SAMPLES),
+                           config.out_dir)]
+    classes = config.gan.num_classes
+    if classes is None:
+        return [EpochImageGrid(latent_noise(config.grid_size, latent_dim, seed=seed), config.out_dir)]
+    per_class = max(1, config.grid_size // classes)
+    labels = class_rows(classes, per_class)
+    return [EpochImageGrid(latent_noise(len(labels), latent_dim, seed=seed), config.out_dir, labels=labels,
+                           columns=per_class)]
 
 
-def saved_models(gan):
-    """Both networks, as plain Keras models."""
-    return {rd.GENERATOR: gan.generator, rd.DISCRIMINATOR: gan.discriminator}
+def saved_models(trainer):
+    """The generator to sample from (the moving average, when kept) and the discriminator."""
+    return {rd.GENERATOR: trainer.sampler, rd.DISCRIMINATOR: trainer.discriminator}
+
+
+def plot_history(rows, path, metric=None):
+    """The players' balance per epoch, with mode coverage for 2-D mixtures."""
+    plot_gan_history(rows, path, metric or ("modes_covered" if rows and "modes_covered" in rows[-1] else None))
 
 
 def describe(config, data):
-    """``training dcgan (tutorial architecture) on mnist: 60000 images 28x28x1``."""
-    height, width, channels = config.gan.image_shape
-    return (f"training {config.model} ({config.gan.architecture} architecture) on {config.data.dataset}: "
-            f"{len(data)} images {height}x{width}x{channels}")
+    """``training dcgan (tutorial architecture) on mnist: 60000 samples 28x28x1``."""
+    shape = "x".join(str(d) for d in config.gan.image_shape)
+    return (f"training {config.model} ({config.gan.architecture} architecture, {config.gan.loss} loss) on "
+            f"{config.data.dataset}: {len(data)} samples {shape}")

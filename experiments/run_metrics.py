@@ -5,7 +5,7 @@ import os
 from data.loaders import FOLDER_PREFIX, dataset_name
 from evaluation import DESCRIPTIONS, RealReference, evaluate_images, load_or_train_extractor
 from evaluation.inception import build_inception
-from evaluation.report import inception_metrics, requested_labels, sample_images
+from evaluation.report import inception_metrics, sample_images
 from experiments import run_dir as rd
 from experiments.config import load_split
 
@@ -49,8 +49,8 @@ def evaluate_run(run_dir, n=10000, seed=0, inception=False):
     run = rd.load_run(run_dir)
     inception_model = build_inception() if inception else None  # fail before any long work
     reference = build_reference(run.config.data)
-    images = sample_images(run.generator, n, seed)
-    results = evaluate_images(reference, images, seed=seed, requested=requested_labels(run.generator, n))
+    images, labels = sample_images(run.generator, n, seed)
+    results = evaluate_images(reference, images, seed=seed, requested=labels)
     if inception_model is not None:
         results.update(inception_metrics(inception_model, reference, images, seed=seed))
     rd.write_json(results, os.path.join(run_dir, METRICS))
@@ -67,8 +67,8 @@ def format_table(results):
             text += f" ± {results[key + '_std']:.4f}"
         lines.append(f"{key:<18} {text:>18}  {meaning}")
     if "conditional_accuracy" in results:
-        lines.append(f"{'conditional_accuracy':<18} {results['conditional_accuracy']:>18.4f}  generated images "
-                     "classified as the class they were drawn for")
+        lines.append(f"{'conditional_accuracy':<18} {results['conditional_accuracy']:>18.4f}  "
+                     "classifier agrees with the requested label (conditional models)")
     for key in ("inception_fid", "inception_kid"):
         if key in results:
             lines.append(f"{key:<18} {results[key]:>18.4f}  with Keras' Inception-v3 features (closer to papers)")

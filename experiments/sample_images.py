@@ -1,58 +1,52 @@
-"""Image files drawn from a trained generator: sample grids, one row per class, latent interpolations.
-
-A conditional generator (see ``gan_tf.sampling``) draws the class ``label`` asks for.
-"""
+"""Image files drawn from a trained generator: sample grids and latent interpolations."""
 
 import numpy as np
 
-from experiments.figures import save_image_grid
-from gan_tf.sampling import class_labels, generate, latent_dim_of, latent_noise, num_classes_of, slerp
+from experiments.figures import save_image_grid, save_point_scatter
+from gan_tf.sampling import class_rows, generate, latent_dim_of, latent_noise, num_classes_of, slerp
 
-__all__ = ["check_label", "class_grid_inputs", "write_class_grid", "write_interpolation", "write_sample_grid"]
-
-
-def check_label(generator, label):
-    """``label`` as an int, or ``None`` when not given; ``ValueError`` unless it suits ``generator``."""
-    num_classes = num_classes_of(generator)
-    if label is None:
-        return None
-    if num_classes is None:
-        raise ValueError(f"--label needs a conditional generator; {generator.name!r} takes no labels")
-    if not 0 <= label < num_classes:
-        raise ValueError(f"--label must be in 0..{num_classes - 1} for this generator, got {label}")
-    return label
+__all__ = ["write_interpolation", "write_sample_grid"]
 
 
 def write_sample_grid(generator, path, n=64, seed=0, scale=2, label=None):
-    """Writes a grid of ``n`` images from noise seeded by ``seed``; the same seed gives the same file.
+    """Writes a grid of images from noise seeded by ``seed``; the same seed gives the same file.
 
-    A conditional generator draws class ``label`` (every class in turn when ``label`` is ``None``).
+    An unconditional generator draws ``n`` images. A conditional one draws ``n`` images of
+    class ``label``, or without ``label`` one row of ``n`` images per class. A generator of
+    2-D points draws a scatter of ``n`` points instead.
     """
-    noise = latent_noise(n, latent_dim_of(generator), seed=seed)
-    num_classes = num_classes_of(generator)
-    labels = None if num_classes is None else (
-        class_labels(n, num_classes) if check_label(generator, label) is None else np.full(n, label, np.int32))
-    save_image_grid(generate(generator, noise, labels), path, scale=scale)
-
-
-def write_class_grid(generator, path, per_class=8, seed=0, scale=2):
-    """Writes one row per class of a conditional generator, ``per_class`` images each; column ``j``
-    of every row shares the same noise, so a column keeps its style across classes."""
-    noise, labels = class_grid_inputs(latent_dim_of(generator), num_classes_of(generator), per_class, seed)
-    save_image_grid(generate(generator, noise, labels), path, columns=per_class, scale=scale)
-
-
-def class_grid_inputs(latent_dim, num_classes, per_class, seed=0):
-    """Noise ``(num_classes * per_class, latent_dim)`` repeating ``per_class`` seeded vectors, and labels
-    ``0 ... 0, 1 ... 1, ...``: the inputs of a one-row-per-class grid."""
-    noise = np.tile(latent_noise(per_class, latent_dim, seed=seed), (num_classes, 1))
-    return noise, np.repeat(np.arange(num_classes, dtype=np.int32), per_class)
+    classes = _check_label(generator, label)
+    columns = None
+    if classes is None:
+        labels = None
+    elif label is None:
+        labels, columns = class_rows(classes, n), n
+    else:
+        labels = np.full(n, label, np.int32)
+    noise = latent_noise(n if labels is None else len(labels), latent_dim_of(generator), seed=seed)
+    samples = generate(generator, noise, labels)
+    if samples.ndim == 2:
+        save_point_scatter(samples, None, path, title=f"{n} generated points")
+    else:
+        save_image_grid(samples, path, columns=columns, scale=scale)
 
 
 def write_interpolation(generator, path, steps=10, seed=0, scale=2, label=None):
-    """Writes one row of ``steps`` images along the great circle between two seeded noise vectors
-    (of class ``label``, default 0, for a conditional generator)."""
+    """Writes one row of ``steps`` images along the great circle between two seeded noise vectors.
+
+    A conditional generator keeps the class ``label`` (default 0) fixed along the way.
+    """
+    classes = _check_label(generator, label)
     start, end = latent_noise(2, latent_dim_of(generator), seed=seed)
-    conditional = num_classes_of(generator) is not None
-    labels = np.full(steps, check_label(generator, label) or 0, np.int32) if conditional else None
+    labels = None if classes is None else np.full(steps, label or 0, np.int32)
     save_image_grid(generate(generator, slerp(start, end, steps), labels), path, columns=steps, scale=scale)
+
+
+def _check_label(generator, label):
+    """The generator's number of classes (``None``: unconditional); ``ValueError`` for a label it cannot take."""
+    classes = num_classes_of(generator)
+    if label is not None and classes is None:
+        raise ValueError("--label needs a conditional generator (cgan or cvae run); this one is unconditional")
+    if label is not None and not 0 <= label < classes:
+        raise ValueError(f"--label must be in 0..{classes - 1} for this generator, got {label}")
+    return classes

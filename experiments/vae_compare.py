@@ -14,11 +14,10 @@ import time
 from experiments import run_dir as rd
 from experiments.figures import image_grid
 from experiments.files import atomic_path
-from experiments.sample_images import class_grid_inputs
 from experiments.training import fit_run, prepare_new_run
 from experiments.vae_callbacks import LIKELIHOOD
 from experiments.vae_figures import plot_comparison
-from gan_tf.sampling import generate, latent_dim_of, latent_noise, num_classes_of
+from gan_tf.sampling import balanced_labels, generate, latent_dim_of, latent_noise, num_classes_of
 from vae_tf import ENCODERS
 
 __all__ = ["COLUMNS", "SWEEPS", "compare", "sweep_variants"]
@@ -105,10 +104,7 @@ def _cell(value):
 
 
 def _samples(generator, seed):
-    """16 images from fixed noise; a conditional generator draws a few of each class."""
+    """16 images from fixed noise; a conditional generator draws the classes in turn."""
     num_classes = num_classes_of(generator)
-    latent_dim = latent_dim_of(generator)
-    if num_classes is None:
-        return generate(generator, latent_noise(GRID_IMAGES, latent_dim, seed=seed))
-    noise, labels = class_grid_inputs(latent_dim, num_classes, max(1, GRID_IMAGES // num_classes), seed=seed)
-    return generate(generator, noise[:GRID_IMAGES], labels[:GRID_IMAGES])
+    labels = None if num_classes is None else balanced_labels(GRID_IMAGES, num_classes)
+    return generate(generator, latent_noise(GRID_IMAGES, latent_dim_of(generator), seed=seed), labels)

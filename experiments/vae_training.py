@@ -13,10 +13,9 @@ from data.loaders import FOLDER_PREFIX
 from experiments import run_dir as rd
 from experiments.callbacks import EpochImageGrid
 from experiments.config import load_split
-from experiments.sample_images import class_grid_inputs
 from experiments.vae_callbacks import EpochReconstructions, LatentReport
 from experiments.vae_figures import plot_vae_history as plot_history
-from gan_tf import latent_noise
+from gan_tf.sampling import class_rows, latent_noise
 from vae_tf import VAE, build_vae_networks, check_likelihood, default_likelihood
 
 __all__ = ["build_trainer", "callbacks", "datasets", "describe", "plot_history", "resolve", "saved_models"]
@@ -78,8 +77,8 @@ def callbacks(config, run):
     labels = held_out.labels[:ANALYSIS_IMAGES] if held_out.labels is not None else None
     if config.model == "cvae":
         per_class = max(1, config.grid_size // settings.num_classes)
-        noise, grid_labels = class_grid_inputs(settings.latent_dim, settings.num_classes, per_class,
-                                               seed=config.training.seed)
+        grid_labels = class_rows(settings.num_classes, per_class)
+        noise = latent_noise(len(grid_labels), settings.latent_dim, seed=config.training.seed)
         grid = EpochImageGrid(noise, config.out_dir, labels=grid_labels, columns=per_class)
     else:
         grid = EpochImageGrid(latent_noise(config.grid_size, settings.latent_dim, seed=config.training.seed),

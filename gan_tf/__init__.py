@@ -28,7 +28,7 @@ from gan_tf.losses import (
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
-from gan_tf.sampling import class_labels, generate, latent_dim_of, latent_noise, num_classes_of, slerp
+from gan_tf.sampling import generate, latent_dim_of, latent_noise, slerp
 
 __all__ = [
     "ARCHITECTURES",
@@ -42,7 +42,6 @@ __all__ = [
     "build_mlp_generator",
     "build_tutorial_discriminator",
     "build_tutorial_generator",
-    "class_labels",
     "default_architecture",
     "generate",
     "get_loss",
@@ -56,7 +55,6 @@ __all__ = [
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "nonsaturating_generator_loss",
-    "num_classes_of",
     "slerp",
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",

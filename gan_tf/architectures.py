@@ -23,7 +23,8 @@ def default_architecture(sample_shape):
     return "tutorial" if sample_shape[-1] == 1 else "dcgan"
 
 
-def build_gan_networks(architecture, latent_dim, sample_shape, num_classes=None, critic=False, minibatch_std=False):
+def build_gan_networks(architecture, latent_dim, sample_shape, num_classes=None, conditioning="concat", critic=False,
+                       minibatch_std=False):
     """Builds the ``(generator, discriminator)`` pair of ``architecture`` for ``sample_shape``.
 
     Args:
@@ -31,6 +32,7 @@ def build_gan_networks(architecture, latent_dim, sample_shape, num_classes=None,
         latent_dim: size of the noise vector.
         sample_shape: ``(height, width, channels)`` for images, ``(dims,)`` for points (``mlp`` only).
         num_classes: classes of a conditional pair, or ``None``.
+        conditioning: how a conditional discriminator sees the label: ``concat`` or ``projection``.
         critic: build the discriminator as a WGAN-GP critic (no batch norm, no dropout).
         minibatch_std: give the discriminator a minibatch standard deviation feature.
     """
@@ -46,6 +48,6 @@ def build_gan_networks(architecture, latent_dim, sample_shape, num_classes=None,
     if critic:
         discriminator_settings = {**discriminator_settings, **CRITIC_SETTINGS[architecture]}
     generator = build_generator(latent_dim, sample_shape, num_classes=num_classes, **generator_settings)
-    discriminator = build_discriminator(sample_shape, num_classes=num_classes, minibatch_std=minibatch_std,
-                                        **discriminator_settings)
+    discriminator = build_discriminator(sample_shape, num_classes=num_classes, conditioning=conditioning,
+                                        minibatch_std=minibatch_std, **discriminator_settings)
     return generator, discriminator

@@ -2,7 +2,9 @@
 
 Every builder takes:
     num_classes: when given, the discriminator is conditional, with inputs ``[images, label
-        (batch,) int32]`` and a projection head (``gan_tf.layers.projection_logits``).
+        (batch,) int32]``.
+    conditioning: how it sees the label: ``concat`` (a learned label embedding appended to
+        the input) or ``projection`` (``gan_tf.layers.projection_logits``).
     minibatch_std: append the batch's standard deviation before the head
         (``gan_tf.layers.MinibatchStdDev``), a mode-collapse mitigation.
 A WGAN-GP critic is a discriminator without batch norm (``normalization=None`` or ``"layer"``).
@@ -11,7 +13,7 @@ A WGAN-GP critic is a discriminator without batch norm (``normalization=None`` o
 import keras
 from keras import layers
 
-from gan_tf.layers import MinibatchStdDev, projection_logits
+from gan_tf.layers import MinibatchStdDev, discriminator_inputs, projection_logits
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
 __all__ = ["NORMALIZATIONS", "build_dcgan_discriminator", "build_mlp_discriminator", "build_tutorial_discriminator"]
@@ -19,16 +21,8 @@ __all__ = ["NORMALIZATIONS", "build_dcgan_discriminator", "build_mlp_discriminat
 NORMALIZATIONS = ("batch", "layer", None)
 
 
-def _inputs(input_shape, num_classes):
-    images = keras.Input(tuple(input_shape), name="images")
-    if num_classes is None:
-        return images, images, None
-    label = keras.Input((), dtype="int32", name="label")
-    return [images, label], images, label
-
-
-def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_classes=None, minibatch_std=False,
-                            dropout=0.0, name="discriminator"):
+def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_classes=None, conditioning="concat",
+                            minibatch_std=False, dropout=0.0, name="discriminator"):
     """The fully connected discriminator of the original GAN (Goodfellow et al. 2014).
 
     Flatten, dense layers of ``hidden`` units with LeakyReLU(0.2) and optional dropout, then a
@@ -38,6 +32,7 @@ def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_clas
         input_shape: shape of one sample, e.g. ``(28, 28, 1)`` or ``(2,)``.
         hidden: units of the hidden layers.
         num_classes: classes of a conditional discriminator, or ``None``.
+        conditioning: ``concat`` or ``projection`` (see the module docstring).
         minibatch_std: append the batch's standard deviation before the last hidden layer.
         dropout: dropout rate after each hidden layer.
         name: model name.
@@ -45,7 +40,7 @@ def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_clas
     Returns:
         A functional ``keras.Model`` mapping ``(batch, *input_shape)`` (and labels) to ``(batch, 1)``.
     """
-    inputs, x, label = _inputs(input_shape, num_classes)
+    inputs, x, label = discriminator_inputs(input_shape, num_classes, conditioning)
     x = layers.Flatten()(x)
     for i, units in enumerate(hidden):
         if minibatch_std and i == len(hidden) - 1:
@@ -57,8 +52,8 @@ def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_clas
     return keras.Model(inputs, projection_logits(x, label, num_classes), name=name)
 
 
-def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_classes=None, minibatch_std=False,
-                                 name="discriminator"):
+def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_classes=None, conditioning="concat",
+                                 minibatch_std=False, name="discriminator"):
     """The TensorFlow DCGAN tutorial's discriminator.
 
     Two 5x5 stride-2 convolutions (64 and 128 filters) with LeakyReLU and dropout, then a
@@ -68,6 +63,7 @@ def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_class
         image_shape: ``(height, width, channels)``; height and width multiples of 4.
         dropout: dropout rate after each convolution.
         num_classes: classes of a conditional discriminator, or ``None``.
+        conditioning: ``concat`` or ``projection`` (see the module docstring).
         minibatch_std: append the batch's standard deviation as a channel before the head.
         name: model name.
 
@@ -75,7 +71,7 @@ def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_class
         A functional ``keras.Model`` mapping ``(batch, *image_shape)`` to logits ``(batch, 1)``.
     """
     check_image_shape(image_shape, multiple=4, architecture="tutorial")
-    inputs, x, label = _inputs(image_shape, num_classes)
+    inputs, x, label = discriminator_inputs(image_shape, num_classes, conditioning)
     for filters in (64, 128):
         x = layers.Conv2D(filters, 5, strides=2, padding="same")(x)
         x = layers.LeakyReLU()(x)
@@ -86,8 +82,8 @@ def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_class
     return keras.Model(inputs, projection_logits(x, label, num_classes), name=name)
 
 
-def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=None, minibatch_std=False,
-                              normalization="batch", name="discriminator"):
+def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=None, conditioning="concat",
+                              minibatch_std=False, normalization="batch", name="discriminator"):
     """The DCGAN discriminator of Radford et al. 2015, sized from ``image_shape``.
 
     ``k`` 4x4 stride-2 convolutions doubling the filters from ``filters``, LeakyReLU(0.2),
@@ -98,6 +94,7 @@ def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=N
         image_shape: ``(height, width, channels)``, as for ``build_dcgan_generator``.
         filters: channels of the first convolution.
         num_classes: classes of a conditional discriminator, or ``None``.
+        conditioning: ``concat`` or ``projection`` (see the module docstring).
         minibatch_std: append the batch's standard deviation as a channel before the head.
         normalization: ``batch`` (the paper), ``layer`` (for a WGAN-GP critic, as Gulrajani et
             al. recommend) or ``None``.
@@ -110,7 +107,7 @@ def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=N
         raise ValueError(f"unknown normalization {normalization!r}; valid: batch, layer, None")
     height, width, _ = check_image_shape(image_shape, multiple=8, architecture="dcgan")
     init = keras.initializers.RandomNormal(stddev=0.02)
-    inputs, x, label = _inputs(image_shape, num_classes)
+    inputs, x, label = discriminator_inputs(image_shape, num_classes, conditioning)
     for step in range(upsampling_steps(height, width)):
         normalized = step > 0 and normalization is not None
         x = layers.Conv2D(filters * 2**step, 4, strides=2, padding="same", use_bias=not normalized,

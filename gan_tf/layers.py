@@ -3,7 +3,10 @@
 import keras
 from keras import layers, ops
 
-__all__ = ["MinibatchStdDev", "conditioned_noise", "projection_logits"]
+__all__ = ["CONDITIONINGS", "MinibatchStdDev", "conditioned_noise", "discriminator_inputs", "projection_logits"]
+
+# How a conditional discriminator sees the label.
+CONDITIONINGS = ("concat", "projection")
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")
@@ -40,6 +43,33 @@ def conditioned_noise(latent_dim, num_classes, embedding_dim=50):
     label = keras.Input((), dtype="int32", name="label")
     embedded = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label)
     return [noise, label], layers.Concatenate()([noise, embedded])
+
+
+def discriminator_inputs(input_shape, num_classes, conditioning="concat"):
+    """Discriminator inputs, the tensor its body starts from, and the label its head needs.
+
+    Returns ``(inputs, x, head_label)``. Without ``num_classes``: the sample input twice and
+    ``None``. With it, inputs ``[samples, label]`` and, for ``concat`` (Mirza & Osindero
+    2014), the samples with the label's learned embedding appended (one extra image channel,
+    or extra features for vectors) and no head label; for ``projection`` (Miyato & Koyama
+    2018), the samples unchanged and the label for ``projection_logits``.
+    """
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(f"unknown conditioning {conditioning!r}; valid: {', '.join(CONDITIONINGS)}")
+    samples = keras.Input(tuple(input_shape), name="images")
+    if num_classes is None:
+        return samples, samples, None
+    label = keras.Input((), dtype="int32", name="label")
+    if conditioning == "projection":
+        return [samples, label], samples, label
+    if len(input_shape) == 3:
+        height, width, _ = input_shape
+        plane = layers.Embedding(num_classes, height * width, name="label_embedding")(label)
+        x = layers.Concatenate()([samples, layers.Reshape((height, width, 1))(plane)])
+    else:
+        embedded = layers.Embedding(num_classes, 50, name="label_embedding")(label)
+        x = layers.Concatenate()([layers.Flatten()(samples), embedded])
+    return [samples, label], x, None
 
 
 def projection_logits(features, label, num_classes, kernel_initializer="glorot_uniform", name="logits"):

@@ -1,13 +1,13 @@
-"""Drawing images from a trained generator, the same for the same seed in any process.
+"""Drawing samples from a trained generator, the same for the same seed in any process.
 
-A conditional generator takes int labels ``(batch,)`` as a second input, after the noise, and
-feeds them through a ``keras.layers.Embedding(num_classes, ...)``.
+A conditional generator has two inputs, ``[noise (batch, latent_dim), label (batch,)]``, and
+embeds the label with a ``keras.layers.Embedding`` whose ``input_dim`` is the number of classes.
 """
 
 import keras
 import numpy as np
 
-__all__ = ["class_labels", "generate", "latent_dim_of", "latent_noise", "num_classes_of", "slerp"]
+__all__ = ["balanced_labels", "class_rows", "generate", "latent_dim_of", "latent_noise", "num_classes_of", "slerp"]
 
 
 def latent_noise(n, latent_dim, seed=0):
@@ -19,44 +19,56 @@ def latent_dim_of(generator):
     """Noise size a generator expects; ``ValueError`` when the model is not a generator."""
     inputs, outputs = generator.inputs, generator.outputs
     labelled = len(inputs) == 2 and len(inputs[1].shape) == 1
-    if (len(inputs) != 1 and not labelled) or len(inputs[0].shape) != 2 or len(outputs) != 1 \
-            or len(outputs[0].shape) != 4:
+    if not (len(inputs) == 1 or labelled) or len(inputs[0].shape) != 2 or len(outputs) != 1:
         raise ValueError(
-            f"{generator.name!r} is not a generator: expected an input (batch, latent_dim), optionally "
-            f"labels (batch,), and one image output (batch, height, width, channels), got inputs "
+            f"{generator.name!r} is not a generator: expected a noise input (batch, latent_dim), "
+            f"optionally a label input (batch,), and one output, got inputs "
             f"{[tuple(t.shape) for t in inputs]} and outputs {[tuple(t.shape) for t in outputs]}"
         )
     return int(inputs[0].shape[-1])
 
 
 def num_classes_of(generator):
-    """Number of labels a conditional generator knows (its label ``Embedding``'s ``input_dim``); ``None``
-    for an unconditional one."""
+    """Number of classes of a conditional generator; ``None`` for an unconditional one."""
     if len(generator.inputs) == 1:
         return None
-    layers = list(generator.layers)
-    while layers:
-        layer = layers.pop()
-        if isinstance(layer, keras.layers.Embedding):
-            return int(layer.input_dim)
-        layers.extend(getattr(layer, "layers", []))
-    raise ValueError(f"{generator.name!r} takes labels but has no Embedding layer to say how many classes")
+    embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
+    if not embeddings:
+        raise ValueError(f"{generator.name!r} has a label input but no Embedding layer to say how many classes")
+    return int(embeddings[0].input_dim)
 
 
-def class_labels(n, num_classes):
-    """Labels ``0, 1, ..., num_classes - 1, 0, 1, ...`` ``(n,)`` int32: every class equally often."""
+def balanced_labels(n, num_classes):
+    """``n`` labels cycling through the classes ``0, 1, ..., num_classes - 1`` (int32)."""
     return (np.arange(n) % num_classes).astype(np.int32)
 
 
-def generate(generator, noise, labels=None, batch_size=1024):
-    """Runs ``generator`` on ``noise`` (and int ``labels`` ``(n,)`` for a conditional one) in inference
-    mode; returns images in [-1, 1] as NumPy."""
-    def inputs(i):
-        chunk = noise[i : i + batch_size]
-        return chunk if labels is None else [chunk, np.asarray(labels[i : i + batch_size], np.int32)]
+def class_rows(num_classes, per_class):
+    """Labels for a grid with one row per class: ``0`` x per_class, ``1`` x per_class, ... (int32)."""
+    return np.repeat(np.arange(num_classes, dtype=np.int32), per_class)
 
-    return np.concatenate([np.asarray(generator(inputs(i), training=False))
-                           for i in range(0, len(noise), batch_size)])
+
+def generate(generator, noise, labels=None, batch_size=1024):
+    """Runs ``generator`` on ``noise`` (and ``labels``) in inference mode; returns samples as NumPy.
+
+    Images come out in [-1, 1]. ``labels`` (``(n,)`` ints) are required by a conditional
+    generator and rejected by an unconditional one.
+    """
+    classes = num_classes_of(generator)
+    if (labels is None) != (classes is None):
+        raise ValueError("a conditional generator needs labels" if labels is None
+                         else f"{generator.name!r} is unconditional; it takes no labels")
+    if labels is not None:
+        labels = np.asarray(labels, np.int32)
+        if labels.min() < 0 or labels.max() >= classes:
+            raise ValueError(f"labels must be in 0..{classes - 1} for this generator, got {labels.min()}..{labels.max()}")
+    batches = []
+    for i in range(0, len(noise), batch_size):
+        inputs = noise[i : i + batch_size]
+        if labels is not None:
+            inputs = [inputs, labels[i : i + batch_size]]
+        batches.append(np.asarray(generator(inputs, training=False)))
+    return np.concatenate(batches)
 
 
 def slerp(a, b, steps):

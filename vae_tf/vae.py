@@ -140,6 +140,11 @@ class VAE(keras.Model):
         return self.decode(latent_noise(n, self.latent_dim, seed=seed), labels)
 
     @property
+    def sampler(self):
+        """What the run's sample grids and metrics draw from: the ``generator``."""
+        return self.generator
+
+    @property
     def generator(self):
         """A plain functional model: codes ``(batch, latent_dim)`` (and labels ``(batch,)``) to mean
         images in [-1, 1]. It shares the decoder's layers; ``2 * sigmoid(l) - 1 = tanh(l / 2)``."""

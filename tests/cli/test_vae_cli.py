@@ -85,7 +85,7 @@ def test_cvae_grids_have_one_row_per_class(cvae_run, tmp_path):
     assert [tuple(t.shape) for t in generator.inputs] == [(None, 16), (None,)]
     rows = run_script("samples.py", "--run", out, "--scale", "1")
     assert rows.returncode == 0, rows.stderr
-    assert size(out / "samples_seed0.png") == (8 * 30 + 2, 10 * 30 + 2)
+    assert size(out / "samples_seed0.png") == (10 * 30 + 2, 10 * 30 + 2)  # 10 per class by default
     digit = run_script("samples.py", "--run", out, "--label", "7", "--n", "6", "--scale", "1")
     assert digit.returncode == 0, digit.stderr
     assert size(out / "samples_label7_seed0.png") == (3 * 30 + 2, 2 * 30 + 2)

@@ -69,6 +69,18 @@ def test_real_against_real_is_near_zero_and_collapse_is_flagged(extractor, digit
     assert evaluate_images(reference, noise)["precision"] < real["precision"]
 
 
+def test_conditional_accuracy_of_real_images_asked_for_their_own_or_wrong_labels(extractor, digits):
+    model, identity = extractor
+    train, test = digits
+    reference = RealReference(model, identity, test, "test")
+    images, labels = np.asarray(normalize_images(train.take(300).images)), train.labels[:300]
+    right = evaluate_images(reference, images, requested=labels)
+    wrong = evaluate_images(reference, images, requested=(labels + 1) % 10)
+    assert right["conditional_accuracy"] > 0.9 > 0.1 > wrong["conditional_accuracy"]
+    assert len(right["conditional_accuracy_per_class"]) == 10
+    assert "conditional_accuracy" not in evaluate_images(reference, images)
+
+
 def test_inception_path_with_random_weights(extractor, digits, tmp_path, monkeypatch):
     from evaluation.inception import InceptionWeightsMissing, build_inception, inception_features
     from evaluation.report import inception_metrics

@@ -16,6 +16,7 @@ from evaluation.metrics import (
     frechet_distance,
     frechet_distance_from_moments,
     kernel_distance,
+    mixture_modes,
     precision_recall,
 )
 
@@ -110,3 +111,13 @@ def test_conditional_accuracy():
     overall, per_class = conditional_accuracy([0, 1, 1, 2], [0, 1, 2, 2], 4)
     assert overall == 0.75
     assert per_class[:3].tolist() == [1.0, 1.0, 0.5] and np.isnan(per_class[3])
+
+
+def test_mixture_modes_by_hand():
+    centers = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0]])
+    samples = np.array([[0.01, 0.0]] * 3 + [[2.0, 0.02]] * 2 + [[1.0, 1.0]] + [[0.0, 2.5]])
+    covered, quality, counts = mixture_modes(samples, centers, std=0.05, min_count=2)
+    # [1, 1] and [0, 2.5] are farther than 3 * 0.05 from every centre
+    assert counts.tolist() == [3, 2, 0]
+    assert covered == 2 and quality == pytest.approx(5 / 7)
+    assert mixture_modes(samples, centers, std=0.05, min_count=3)[0] == 1

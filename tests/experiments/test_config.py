@@ -23,7 +23,7 @@ def test_unknown_keys_are_rejected(values, message):
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda c: setattr(c, "model", "nope"), "unknown model 'nope'; valid: dcgan"),
+    (lambda c: setattr(c, "model", "nope"), "unknown model 'nope'; valid: gan, dcgan"),
     (lambda c: setattr(c.training, "epochs", 0), "epochs must be at least 1"),
     (lambda c: setattr(c.training, "batch_size", 0), "batch size must be at least 1"),
     (lambda c: setattr(c.training, "lr", math.nan), "lr must be positive"),

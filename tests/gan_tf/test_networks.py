@@ -74,20 +74,26 @@ def test_points_get_small_unbounded_networks_and_images_only_architectures_refus
         build_gan_networks("dcgan", 4, (2,))
 
 
-@pytest.mark.parametrize("architecture, shape", [("mlp", (8, 8, 1)), ("tutorial", (8, 8, 1)), ("dcgan", (8, 8, 3))])
-def test_conditional_pairs_take_labels(architecture, shape):
-    generator, discriminator = build_gan_networks(architecture, 6, shape, num_classes=3)
+@pytest.mark.parametrize("conditioning", ["concat", "projection"])
+@pytest.mark.parametrize("architecture, shape", [("mlp", (8, 8, 1)), ("tutorial", (8, 8, 1)), ("dcgan", (8, 8, 3)),
+                                                 ("mlp", (2,))])
+def test_conditional_pairs_take_labels(architecture, shape, conditioning):
+    generator, discriminator = build_gan_networks(architecture, 6, shape, num_classes=3, conditioning=conditioning)
     assert [tuple(t.shape) for t in generator.inputs] == [(None, 6), (None,)]
     noise = np.random.default_rng(0).normal(size=(4, 6)).astype("float32")
     images = generator([noise, np.array([0, 1, 2, 0])], training=False)
     # the label changes the image for the same noise
     other = generator([noise, np.array([1, 2, 0, 1])], training=False)
     assert images.shape == (4, *shape) and not np.allclose(images, other)
-    assert discriminator([images, keras.ops.convert_to_tensor([0, 1, 2, 0])]).shape == (4, 1)
+    labels = keras.ops.convert_to_tensor([0, 1, 2, 0])
+    scores = np.asarray(discriminator([images, labels]))
+    assert scores.shape == (4, 1)
+    # the discriminator's score depends on the label too
+    assert not np.allclose(scores, np.asarray(discriminator([images, keras.ops.convert_to_tensor([1, 2, 0, 1])])))
 
 
 def test_projection_head_adds_the_label_embedding_dot_features():
-    _, discriminator = build_gan_networks("mlp", 4, (3,), num_classes=2)
+    _, discriminator = build_gan_networks("mlp", 4, (3,), num_classes=2, conditioning="projection")
     dense = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)][-1]
     features_model = keras.Model(discriminator.inputs, dense.input)
     x = np.random.default_rng(1).normal(size=(2, 3)).astype("float32")

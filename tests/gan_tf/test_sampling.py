@@ -27,3 +27,23 @@ def test_latent_dim_of_rejects_models_that_are_not_generators():
     assert latent_dim_of(keras.Sequential([keras.Input((7,)), keras.layers.Dense(16), keras.layers.Reshape((4, 4, 1))])) == 7
     with pytest.raises(ValueError, match="'discriminator' is not a generator"):
         latent_dim_of(build_tutorial_discriminator((8, 8, 1)))
+
+
+def test_conditional_generators_take_labels_and_name_their_classes():
+    from gan_tf import build_gan_networks, generate
+    from gan_tf.sampling import balanced_labels, class_rows, num_classes_of
+
+    generator, _ = build_gan_networks("tutorial", 4, (8, 8, 1), num_classes=3)
+    assert latent_dim_of(generator) == 4 and num_classes_of(generator) == 3
+    noise = latent_noise(6, 4)
+    images = generate(generator, noise, class_rows(3, 2))
+    assert images.shape == (6, 8, 8, 1)
+    assert class_rows(3, 2).tolist() == [0, 0, 1, 1, 2, 2] and balanced_labels(5, 3).tolist() == [0, 1, 2, 0, 1]
+    with pytest.raises(ValueError, match="needs labels"):
+        generate(generator, noise)
+    with pytest.raises(ValueError, match="labels must be in 0..2"):
+        generate(generator, noise, np.full(6, 3))
+    unconditional, _ = build_gan_networks("tutorial", 4, (8, 8, 1))
+    assert num_classes_of(unconditional) is None
+    with pytest.raises(ValueError, match="is unconditional; it takes no labels"):
+        generate(unconditional, noise, np.zeros(6))

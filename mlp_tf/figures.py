@@ -1,0 +1,218 @@
+"""Figures of the MLP lab: activations, training curves, comparisons, confusion matrix,
+gradient flow and hyperparameter effects. Every figure is written atomically as PNG."""
+
+import math
+
+import experiments.figures  # noqa: F401  (selects the Agg backend before pyplot loads)
+import matplotlib.pyplot as plt
+import numpy as np
+
+from experiments.files import atomic_path
+from mlp_tf.activations import activation_derivative, get_activation
+
+__all__ = [
+    "plot_activation_functions", "plot_activation_histograms", "plot_classifier_history", "plot_comparison",
+    "plot_confusion_matrix", "plot_gradient_norms", "plot_hyperparameter_effects",
+]
+
+
+def _save(figure, path, dpi=100):
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=dpi)
+    plt.close(figure)
+
+
+def _integer_epochs(panel):
+    panel.xaxis.get_major_locator().set_params(integer=True)
+    panel.grid(alpha=0.3)
+
+
+def plot_activation_functions(names, path, x_range=(-5.0, 5.0)):
+    """Two panels: each activation ``f(x)`` and its derivative ``f'(x)`` over ``x_range``."""
+    x = np.linspace(*x_range, 801, dtype="float32")
+    figure, (values, slopes) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for name in names:
+        line, = values.plot(x, np.asarray(get_activation(name)(x)), label=name)
+        slopes.plot(x, np.asarray(activation_derivative(name, x)), color=line.get_color(), label=name)
+    values.set(title="Activation f(x)", xlabel="x", ylim=(-2, 5))
+    slopes.set(title="Derivative f'(x): the factor each layer applies to the backward signal", xlabel="x",
+               ylim=(-0.2, 1.3))
+    slopes.axhline(0.25, color="grey", linestyle=":", linewidth=1)
+    slopes.annotate("sigmoid's maximum, 1/4", (x_range[0], 0.27), color="grey", fontsize=8)
+    for panel in (values, slopes):
+        panel.axhline(0, color="black", linewidth=0.5)
+        panel.axvline(0, color="black", linewidth=0.5)
+        panel.grid(alpha=0.3)
+    values.legend(ncol=2, fontsize=8)
+    _save(figure, path)
+
+
+def plot_classifier_history(rows, path, metric=None):
+    """Loss and accuracy over epochs, training and validation (``val_`` keys) where logged.
+
+    ``rows`` are history rows (``epoch``, ``loss``, ``accuracy``, ``val_loss``, ...); ``metric``
+    is unused and accepted for the run recorder's common signature.
+    """
+    epochs = [row["epoch"] for row in rows]
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for panel, key, title in ((axes[0], "loss", "Loss"), (axes[1], "accuracy", "Accuracy")):
+        for prefix, label in (("", "training"), ("val_", "validation")):
+            if rows and f"{prefix}{key}" in rows[0]:
+                panel.plot(epochs, [row[f"{prefix}{key}"] for row in rows], marker="o", label=label)
+        panel.set(title=title, xlabel="epoch")
+        panel.legend()
+        _integer_epochs(panel)
+    _save(figure, path)
+
+
+def plot_comparison(histories, path, title=None):
+    """Overlaid curves of several runs: loss and accuracy, validation solid, training dashed.
+
+    Args:
+        histories: ``{label: history rows}``, one entry per run.
+        path: the PNG to write.
+        title: the figure's title, e.g. what was compared.
+    """
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    colours = plt.get_cmap("tab10")
+    for i, (label, rows) in enumerate(histories.items()):
+        epochs = [row["epoch"] for row in rows]
+        for panel, key in zip(axes, ("loss", "accuracy")):
+            if rows and f"val_{key}" in rows[0]:
+                panel.plot(epochs, [row[f"val_{key}"] for row in rows], color=colours(i % 10), marker="o",
+                           markersize=3, label=label)
+            panel.plot(epochs, [row[key] for row in rows], color=colours(i % 10), linestyle="--", linewidth=1,
+                       label=None if rows and f"val_{key}" in rows[0] else label)
+    axes[0].set(title="Loss (validation solid, training dashed)", xlabel="epoch", yscale="log")
+    axes[1].set(title="Accuracy (validation solid, training dashed)", xlabel="epoch")
+    axes[1].legend(fontsize=8)
+    for panel in axes:
+        _integer_epochs(panel)
+    if title:
+        figure.suptitle(title)
+    _save(figure, path)
+
+
+def plot_confusion_matrix(matrix, path, class_names=None):
+    """The confusion matrix: colour is the share of each true class, numbers are counts."""
+    matrix = np.asarray(matrix)
+    k = len(matrix)
+    names = list(class_names) if class_names is not None else [str(i) for i in range(k)]
+    shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    size = max(5.0, 0.5 * k + 2)
+    figure, panel = plt.subplots(figsize=(size + 1, size))
+    image = panel.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    figure.colorbar(image, ax=panel, label="share of the true class")
+    if k <= 30:
+        for (i, j), count in np.ndenumerate(matrix):
+            panel.text(j, i, str(count), ha="center", va="center", fontsize=7,
+                       color="white" if shares[i, j] > 0.5 else "black")
+    accuracy = np.trace(matrix) / max(matrix.sum(), 1)
+    panel.set(xticks=range(k), yticks=range(k), xlabel="predicted class", ylabel="true class",
+              title=f"Confusion matrix (accuracy {accuracy:.2%} of {matrix.sum()})")
+    panel.set_xticklabels(names, rotation=90 if max(map(len, names)) > 3 else 0)
+    panel.set_yticklabels(names)
+    _save(figure, path)
+
+
+def plot_gradient_norms(flows, path):
+    """Per-layer gradient norms (log scale) at initialisation and after training, one line per network.
+
+    Args:
+        flows: ``mlp_tf.GradientFlow`` results.
+        path: the PNG to write.
+    """
+    figure, axes = plt.subplots(1, 2, figsize=(13, 4.5), sharey=True)
+    for flow in flows:
+        layers = np.arange(1, len(flow.init_norms) + 1)
+        line, = axes[0].plot(layers, flow.init_norms, marker="o", markersize=3, label=flow.label)
+        accuracy = flow.history.get("accuracy", [math.nan])[-1]
+        axes[1].plot(layers, flow.trained_norms, marker="o", markersize=3, color=line.get_color(),
+                     label=f"{flow.label} (train acc {accuracy:.0%})")
+    epochs = len(flows[0].history.get("loss", [])) if flows else 0
+    axes[0].set(title="At initialisation", ylabel="||dL/dW|| of the layer (log scale)", yscale="log")
+    axes[1].set(title=f"After {epochs} epoch(s) of training")
+    for panel in axes:
+        panel.set(xlabel="layer (1 = next to the input; last = output layer)")
+        panel.legend(fontsize=8)
+        panel.grid(alpha=0.3, which="both")
+        panel.xaxis.get_major_locator().set_params(integer=True)
+    _save(figure, path)
+
+
+def plot_activation_histograms(flows, path, trained=False, max_layers=5, bins=50):
+    """Histograms of the activations of a few layers per network, one panel per network.
+
+    Args:
+        flows: ``mlp_tf.GradientFlow`` results.
+        path: the PNG to write.
+        trained: the activations after training instead of at initialisation.
+        max_layers: layers shown per network, spread from the first to the last.
+        bins: histogram bins.
+    """
+    columns = min(len(flows), 3)
+    rows = math.ceil(len(flows) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.6 * rows), squeeze=False)
+    for panel, flow in zip(axes.flat, flows):
+        activations = flow.trained_activations if trained else flow.init_activations
+        chosen = sorted(set(np.linspace(0, len(activations) - 1, min(max_layers, len(activations))).astype(int)))
+        colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(chosen)))
+        for colour, i in zip(colours, chosen):
+            panel.hist(activations[i].ravel(), bins=bins, histtype="step", density=True, color=colour,
+                       label=f"layer {i + 1}")
+        panel.set(title=flow.label, xlabel="activation value", yscale="log")
+        panel.legend(fontsize=7)
+    for panel in axes.flat[len(flows):]:
+        panel.axis("off")
+    figure.suptitle(f"Activations per layer {'after training' if trained else 'at initialisation'}")
+    _save(figure, path)
+
+
+def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_accuracy", "val_loss"),
+                                log_scale=("lr",)):
+    """Each hyperparameter's effect on each metric: one dot per finished trial, the best starred.
+
+    Args:
+        trials: rows with the hyperparameters' values and the ``metrics`` (``None`` or missing
+            for unfinished trials, which are skipped), e.g. from ``mlp_tf.trials_table``.
+        hyperparameters: the names to plot, one column each.
+        path: the PNG to write.
+        metrics: one row of panels each; the best trial is the one with the highest first
+            metric if its name ends in ``accuracy``, else the lowest.
+        log_scale: hyperparameters drawn on a logarithmic axis.
+    """
+    key = metrics[0]
+    done = [t for t in trials if t.get(key) is not None]
+    figure, axes = plt.subplots(len(metrics), len(hyperparameters),
+                                figsize=(3.6 * len(hyperparameters), 3.2 * len(metrics)), squeeze=False)
+    best = None
+    if done:
+        best = (max if key.endswith("accuracy") else min)(done, key=lambda t: t[key])
+    for column, name in enumerate(hyperparameters):
+        values = [t.get(name) for t in done]
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        categories = None if numeric else sorted({str(v) for v in values})
+
+        def position(value):
+            return value if numeric else categories.index(str(value))
+
+        for row, metric in enumerate(metrics):
+            panel = axes[row, column]
+            shown = [(position(v), t[metric]) for v, t in zip(values, done) if t.get(metric) is not None]
+            if shown:
+                panel.scatter(*zip(*shown), alpha=0.7)
+            if best is not None and best.get(metric) is not None:
+                panel.scatter([position(best.get(name))], [best[metric]], marker="*", s=160, color="tab:red",
+                              label="best trial")
+            if numeric and name in log_scale:
+                panel.set_xscale("log")
+            if not numeric:
+                panel.set_xticks(range(len(categories)))
+                panel.set_xticklabels(categories, rotation=45, fontsize=8)
+            panel.set(xlabel=name, ylabel=metric if column == 0 else None)
+            panel.grid(alpha=0.3)
+    if best is not None:
+        axes[0, 0].legend(fontsize=8)
+    figure.suptitle(f"Effect of each hyperparameter over {len(done)} trials")
+    _save(figure, path)
