@@ -209,6 +209,8 @@ def check_family_options(args, model):
             if option not in FAMILY_OPTIONS[family] and getattr(args, option) is not None:
                 raise ValueError(f"--{option.replace('_', '-')} does not apply to --model {model}")
     valid = FAMILY_LOSSES[family]
+    if args.loss and not valid:
+        raise ValueError(f"--loss does not apply to --model {model}")
     for loss in args.loss or ():
         if loss not in valid:
             raise ValueError(f"unknown loss {loss!r} for --model {model}; valid: {', '.join(valid)}")
