@@ -5,6 +5,8 @@
     python train.py --model cgan --dataset digits                   # conditional: digits on request
     python train.py --model wgan-gp --dataset cifar10 --data-dir ../datasets
     python train.py --model gan --dataset ring8 --minibatch-std     # mode collapse and a remedy
+    python train.py --model vae --dataset digits --latent-dim 2 --epochs 5
+    python train.py --model cvae --arch resnet --beta 0.5 --data-dir ../datasets
     python train.py --resume --out-dir runs/dcgan-digits-... --epochs 10
     python train.py --model mlp --hidden 512,512 --activation relu,sigmoid,tanh   # a comparison
     python train.py --model mlp --gradient-flow --hidden 64x15
@@ -29,6 +31,7 @@ from experiments.config import (
     GANConfig,
     MLPConfig,
     TrainingConfig,
+    VAEConfig,
 )
 from experiments.comparison import compare, variants
 from experiments.gradient_flow import run_gradient_flow
@@ -37,16 +40,19 @@ from experiments.tuning import is_search_dir, parse_space, resume_search, run_se
 from gan_tf import ARCHITECTURES, LOSSES
 from gan_tf.layers import CONDITIONINGS
 from mlp_tf import ACTIVATIONS, MLP_LOSSES, OPTIMIZERS, TUNERS
+from vae_tf import DECODERS, ENCODERS, LIKELIHOODS
 
 # Options that --resume may change; the others are fixed by the run's config.json (or search.json).
 RESUMABLE = {"epochs", "out_dir", "resume", "max_trials"}
 # Each family's losses, for --loss.
-FAMILY_LOSSES = {"gan": tuple(LOSSES), "mlp": tuple(MLP_LOSSES)}
-# Options of one family only: the family and the option's argparse destinations.
+FAMILY_LOSSES = {"gan": tuple(LOSSES), "mlp": tuple(MLP_LOSSES), "vae": ()}
+# Options that only some families take: each family and the argparse destinations it takes.
 FAMILY_OPTIONS = {"gan": ("architecture", "latent_dim", "grid_size", "conditioning", "d_steps", "gp_weight", "d_lr", "g_lr",
                           "label_smoothing", "instance_noise", "minibatch_std", "ema_decay"),
                   "mlp": ("hidden", "activation", "optimizer", "batch_norm", "dropout", "init", "validation_split",
-                          "gradient_flow")}
+                          "gradient_flow"),
+                  "vae": ("latent_dim", "grid_size", "arch", "encoder", "decoder", "beta", "likelihood", "iw_samples",
+                          "iw_images")}
 
 
 def layer_sizes(text):
@@ -95,7 +101,7 @@ def build_parser():
     gan.add_argument("--architecture", choices=ARCHITECTURES,
                      help="network pair (default: mlp for gan and 2-D points, else tutorial for grayscale "
                           "and dcgan for colour)")
-    gan.add_argument("--latent-dim", type=positive_int, help="noise size (default 100)")
+    gan.add_argument("--latent-dim", type=positive_int, help="noise size (default 100; 16 for ae, vae, cvae)")
     gan.add_argument("--conditioning", choices=CONDITIONINGS,
                      help="cgan: how the discriminator sees the label (default concat; projection: Miyato & Koyama 2018)")
     gan.add_argument("--d-steps", type=positive_int,
@@ -110,6 +116,17 @@ def build_parser():
                      help="give the discriminator the batch's standard deviation (against mode collapse)")
     gan.add_argument("--ema-decay", type=float,
                      help="sample from a moving average of the generator's weights, e.g. 0.999")
+    vae = parser.add_argument_group("autoencoders (ae, vae, cvae; also --latent-dim; see docs/vae.md)")
+    vae.add_argument("--arch", choices=ENCODERS, help="encoder and decoder (default conv)")
+    vae.add_argument("--encoder", choices=ENCODERS, help="encoder only, overriding --arch")
+    vae.add_argument("--decoder", choices=DECODERS, help="decoder only, overriding --arch")
+    vae.add_argument("--beta", type=float, help="weight of the KL term (default 1; a beta-VAE otherwise)")
+    vae.add_argument("--likelihood", choices=LIKELIHOODS,
+                     help="p(x|z): bernoulli on grey levels, binary on images binarised at 0.5, or gaussian "
+                          "(default bernoulli for grayscale, gaussian for colour)")
+    vae.add_argument("--iw-samples", type=positive_int,
+                     help="after training, estimate the test NLL with K importance samples (e.g. 100 to 1000)")
+    vae.add_argument("--iw-images", type=positive_int, help="test images of that estimate (default 1000)")
     mlp = parser.add_argument_group("MLP (--model mlp; see docs/mlp-activations-and-losses.md)")
     mlp.add_argument("--hidden", type=layer_sizes, help="hidden layer sizes, e.g. 512,512 or 64x15 (default 256,128)")
     mlp.add_argument("--activation", type=names(ACTIVATIONS),
@@ -163,6 +180,10 @@ def config_from_args(args):
             d_steps=args.d_steps,
             gp_weight=args.gp_weight, d_lr=args.d_lr, g_lr=args.g_lr, label_smoothing=args.label_smoothing,
             instance_noise=args.instance_noise, minibatch_std=args.minibatch_std, ema_decay=args.ema_decay))
+    elif family == "vae":
+        sections["vae"] = VAEConfig(**given(
+            encoder=args.encoder or args.arch, decoder=args.decoder or args.arch, latent_dim=args.latent_dim,
+            beta=args.beta, likelihood=args.likelihood, iw_samples=args.iw_samples, iw_images=args.iw_images))
     else:
         sections["mlp"] = MLPConfig(**given(
             hidden=args.hidden, activation=args.activation[0] if args.activation else None, loss=loss,
@@ -183,11 +204,13 @@ def config_from_args(args):
 def check_family_options(args, model):
     """Raises ``ValueError`` for an option of another family or a loss the model does not have."""
     family = MODELS[model]
-    for other, options in FAMILY_OPTIONS.items():
+    for options in FAMILY_OPTIONS.values():
         for option in options:
-            if other != family and getattr(args, option) is not None:
+            if option not in FAMILY_OPTIONS[family] and getattr(args, option) is not None:
                 raise ValueError(f"--{option.replace('_', '-')} does not apply to --model {model}")
     valid = FAMILY_LOSSES[family]
+    if args.loss and not valid:
+        raise ValueError(f"--loss does not apply to --model {model}")
     for loss in args.loss or ():
         if loss not in valid:
             raise ValueError(f"unknown loss {loss!r} for --model {model}; valid: {', '.join(valid)}")

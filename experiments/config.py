@@ -15,13 +15,14 @@ from data.mixtures import MIXTURES, load_mixture
 from mlp_tf import ACTIVATIONS, MLP_LOSSES, OPTIMIZERS
 
 # Each --model and the family that trains it (the name of its Config section).
-MODELS = {"gan": "gan", "dcgan": "gan", "cgan": "gan", "wgan-gp": "gan", "mlp": "mlp"}
+MODELS = {"gan": "gan", "dcgan": "gan", "cgan": "gan", "wgan-gp": "gan", "mlp": "mlp", "ae": "vae", "vae": "vae",
+          "cvae": "vae"}
 # Metrics a run can track during training, and whether lower is better.
 TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": False, "recall": False,
                    "density": False, "coverage": False, "classifier_score": False}
 
 __all__ = ["MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "MLPConfig",
-           "TrainingConfig", "load_split"]
+           "TrainingConfig", "VAEConfig", "load_split"]
 
 
 @dataclass
@@ -126,6 +127,38 @@ class MLPConfig:
 
 
 @dataclass
+class VAEConfig:
+    """The autoencoder family (``ae``, ``vae``, ``cvae``); ``None`` fields are resolved from the data.
+
+    ``encoder`` and ``decoder`` name builders in ``vae_tf.ENCODERS``/``DECODERS`` (default
+    ``conv``); ``likelihood`` one of ``vae_tf.LIKELIHOODS`` (default ``bernoulli`` for
+    grayscale, ``gaussian`` for colour). With ``iw_samples`` K, the run's final evaluation adds
+    an importance-weighted negative log-likelihood with K samples on ``iw_images`` test images.
+    """
+
+    encoder: str | None = None
+    decoder: str | None = None
+    latent_dim: int = 16
+    beta: float = 1.0
+    likelihood: str | None = None
+    iw_samples: int | None = None
+    iw_images: int = 1000
+    image_shape: tuple[int, int, int] | None = None
+    num_classes: int | None = None
+
+    def validate(self):
+        """Raises ``ValueError`` naming the first out-of-range setting."""
+        if self.latent_dim < 1:
+            raise ValueError(f"latent dim must be at least 1, got {self.latent_dim}")
+        if not self.beta >= 0:  # also rejects NaN
+            raise ValueError(f"beta must be at least 0, got {self.beta}")
+        if self.iw_samples is not None and self.iw_samples < 1:
+            raise ValueError(f"iw samples must be at least 1, got {self.iw_samples}")
+        if self.iw_images < 1:
+            raise ValueError(f"iw images must be at least 1, got {self.iw_images}")
+
+
+@dataclass
 class TrainingConfig:
     """Optimisation; ``lr`` and ``beta_1`` of ``None`` are resolved to the model's defaults."""
 
@@ -161,6 +194,7 @@ class Config:
     evaluation: EvalConfig = field(default_factory=EvalConfig)
     gan: GANConfig | None = None
     mlp: MLPConfig | None = None
+    vae: VAEConfig | None = None
 
     def __post_init__(self):
         # The model's family section defaults to its dataclass' defaults.
@@ -219,7 +253,7 @@ class Config:
 
 # The dataclass of every Config section, common and per family.
 SECTIONS = {"data": DataConfig, "training": TrainingConfig, "evaluation": EvalConfig, "gan": GANConfig,
-            "mlp": MLPConfig}
+            "mlp": MLPConfig, "vae": VAEConfig}
 
 
 def _from_dict(cls, values, where):

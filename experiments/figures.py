@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from data.images import denormalize_images  # noqa: E402
 from experiments.files import atomic_path  # noqa: E402
 
-__all__ = ["image_grid", "plot_gan_history", "plot_point_snapshots", "save_image", "save_image_grid",
+__all__ = ["image_grid", "plot_gan_history", "plot_point_snapshots", "save_figure", "save_image", "save_image_grid",
            "save_point_scatter", "save_progress_gif"]
 
 
@@ -107,8 +107,13 @@ def plot_gan_history(rows, path, metric=None):
         panel.grid(alpha=0.3)
         panel.xaxis.get_major_locator().set_params(integer=True)
     figure.tight_layout()
+    save_figure(figure, path)
+
+
+def save_figure(figure, path, dpi=100):
+    """Writes a matplotlib figure atomically and closes it."""
     with atomic_path(path) as temporary:
-        figure.savefig(temporary, dpi=100)
+        figure.savefig(temporary, dpi=dpi)
     plt.close(figure)
 
 

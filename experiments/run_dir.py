@@ -14,6 +14,10 @@ Layout::
     progress.gif           those grids as an animation
     checkpoint/model-epoch-N.keras  the trainer with its optimizers' state, for --resume
     checkpoint/state.json  finished epochs, the checkpoint's name, the noise generator's state
+
+The autoencoder family adds ``encoder.keras``, ``reconstructions/epoch_001.png``,
+``latent.png``, ``manifold.png`` (2-D latent), ``interpolation.png`` and ``likelihood.json``
+(see ``experiments.vae_callbacks``); its runs have no discriminator.
 """
 
 import csv

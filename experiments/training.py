@@ -37,7 +37,7 @@ __all__ = ["FAMILIES", "PreparedRun", "family_of", "finished_epochs", "fit_run",
            "prepare_resumed_run"]
 
 # The module that trains each family of models.
-FAMILIES = {"gan": "experiments.gan_training", "mlp": "experiments.mlp_training"}
+FAMILIES = {"gan": "experiments.gan_training", "mlp": "experiments.mlp_training", "vae": "experiments.vae_training"}
 
 
 @dataclass

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from experiments.config import SECTIONS, Config, DataConfig, GANConfig, TrainingConfig
+from experiments.config import SECTIONS, Config, DataConfig, GANConfig, TrainingConfig, VAEConfig
 
 
 def test_round_trip_through_a_dict():
@@ -50,3 +50,16 @@ def test_family_section_is_validated():
     config = Config(gan=GANConfig(latent_dim=0))
     with pytest.raises(ValueError, match="latent dim must be at least 1, got 0"):
         config.validate()
+
+
+def test_vae_section_round_trips_and_is_validated():
+    config = Config(model="cvae", vae=VAEConfig(encoder="resnet", beta=4.0, image_shape=(28, 28, 1), num_classes=10))
+    again = Config.from_dict(config.to_dict())
+    assert again == config and again.family == "vae" and again.gan is None
+    assert Config(model="vae").vae == VAEConfig()
+    for change, message in ((dict(beta=-0.5), "beta must be at least 0"), (dict(latent_dim=0), "latent dim"),
+                            (dict(iw_samples=0), "iw samples must be at least 1")):
+        with pytest.raises(ValueError, match=message):
+            Config(model="vae", vae=VAEConfig(**change)).validate()
+    with pytest.raises(ValueError, match="model 'vae' takes no gan settings"):
+        Config(model="vae", gan=GANConfig()).validate()
