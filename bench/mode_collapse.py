@@ -3,7 +3,7 @@
     python bench/mode_collapse.py --dataset ring8 --out-dir runs/lab-ring8
     python bench/mode_collapse.py --dataset grid25 --epochs 60 --variants gan wgan-gp gan+minibatch-std
 
-Writes one run directory per variant, results.csv and snapshots.png into --out-dir, and
+Writes one run directory per variant, results.csv, results.md and snapshots.png into --out-dir, and
 prints a Markdown table of the modes each variant covers.
 """
 

@@ -42,9 +42,14 @@ class EpochImageGrid(keras.callbacks.Callback):
         path = os.path.join(self.run_dir, rd.SAMPLES, f"epoch_{epoch + 1:03d}.png")
         images = generate(self.model.sampler, self.noise, self.labels)
         save_image_grid(images, path, columns=self.columns, scale=self.scale)
-        frames = epoch_frames(os.path.join(self.run_dir, rd.SAMPLES))
-        save_progress_gif([path for _, path in frames], os.path.join(self.run_dir, rd.PROGRESS),
-                          [f"epoch {epoch}" for epoch, _ in frames])
+        _write_progress_gif(self.run_dir)
+
+
+def _write_progress_gif(run_dir):
+    """``progress.gif`` from every ``samples/epoch_NNN.png`` written so far, each frame captioned."""
+    frames = epoch_frames(os.path.join(run_dir, rd.SAMPLES))
+    save_progress_gif([path for _, path in frames], os.path.join(run_dir, rd.PROGRESS),
+                      [f"epoch {epoch}" for epoch, _ in frames])
 
 
 class EpochModes(keras.callbacks.Callback):
@@ -73,9 +78,7 @@ class EpochModes(keras.callbacks.Callback):
         path = os.path.join(self.run_dir, rd.SAMPLES, f"epoch_{epoch + 1:03d}.png")
         title = f"epoch {epoch + 1}: {covered}/{len(self.real.centers)} modes, {quality:.0%} high quality"
         save_point_scatter(points, self.real.points, path, title)
-        frames = epoch_frames(os.path.join(self.run_dir, rd.SAMPLES))
-        save_progress_gif([path for _, path in frames], os.path.join(self.run_dir, rd.PROGRESS),
-                          [f"epoch {epoch}" for epoch, _ in frames])
+        _write_progress_gif(self.run_dir)
         if logs is not None:
             logs.update(modes_covered=covered, high_quality=quality)
 

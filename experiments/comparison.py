@@ -20,7 +20,7 @@ from experiments.run_metrics import METRICS
 from experiments.training import fit_run, prepare_new_run, prepare_resumed_run
 from mlp_tf import plot_comparison
 
-__all__ = ["compare", "variants"]
+__all__ = ["compare", "variants", "write_results"]
 
 COMPARISON = "comparison.png"
 RESULTS = "results"
@@ -68,7 +68,7 @@ def compare(labelled_configs, out_dir, title=None):
                      **{k: v for k, v in (rd.read_json(os.path.join(run_dir, METRICS)) or {}).items()
                         if k in ("test_accuracy", "test_loss")}})
     plot_comparison(histories, os.path.join(out_dir, COMPARISON), title=title)
-    _write_results(rows, out_dir)
+    write_results(rows, out_dir)
     return rows
 
 
@@ -82,7 +82,8 @@ def _prepare(config, run_dir):
     return prepare_new_run(config)
 
 
-def _write_results(rows, out_dir):
+def write_results(rows, out_dir):
+    """``results.csv`` and ``results.md`` in ``out_dir``: one row per variant, columns in first-seen order."""
     columns = list(dict.fromkeys(key for row in rows for key in row))
     with atomic_path(os.path.join(out_dir, f"{RESULTS}.csv")) as temporary, open(temporary, "w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=columns, restval="")

@@ -10,6 +10,7 @@ import os
 from PIL import Image, ImageDraw
 
 from experiments import run_dir as rd
+from experiments.comparison import write_results
 from experiments.config import Config, DataConfig, GANConfig, TrainingConfig
 from experiments.files import atomic_path
 from experiments.training import fit_run, prepare_new_run
@@ -28,7 +29,7 @@ VARIANTS = {
 
 def run_lab(dataset, out_dir, variants=("gan", "gan+minibatch-std", "wgan-gp"), epochs=30, batch_size=256,
             seed=0, snapshots=5):
-    """Trains each variant into ``out_dir/<variant>``; writes ``results.csv`` and ``snapshots.png``.
+    """Trains each variant into ``out_dir/<variant>``; writes ``results.csv``/``.md`` and ``snapshots.png``.
 
     Args:
         dataset: ``ring8`` or ``grid25``.
@@ -58,10 +59,7 @@ def run_lab(dataset, out_dir, variants=("gan", "gan+minibatch-std", "wgan-gp"), 
         results.append({"variant": name, "modes_covered": int(last["modes_covered"]),
                         "modes": len(run.data.centers), "high_quality": last["high_quality"],
                         "run": run.config.out_dir})
-    columns = list(results[0])
-    with atomic_path(os.path.join(out_dir, "results.csv")) as temporary, open(temporary, "w") as file:
-        file.write(",".join(columns) + "\n")
-        file.writelines(",".join(str(row[c]) for c in columns) + "\n" for row in results)
+    write_results(results, out_dir)
     picked = sorted({round(epochs * (i + 1) / snapshots) for i in range(snapshots)})
     _tile([[os.path.join(row["run"], rd.SAMPLES, f"epoch_{epoch:03d}.png") for epoch in picked] for row in results],
           [row["variant"] for row in results], os.path.join(out_dir, "snapshots.png"))
