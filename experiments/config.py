@@ -73,6 +73,7 @@ class GANConfig:
     instance_noise: float = 0.0
     instance_noise_steps: int | None = None
     minibatch_std: bool = False
+    pack: int = 1
     ema_decay: float | None = None
 
     def validate(self):
@@ -91,6 +92,8 @@ class GANConfig:
             raise ValueError(f"label smoothing must be in [0, 1), got {self.label_smoothing}")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
             raise ValueError(f"ema decay must be in (0, 1), got {self.ema_decay}")
+        if self.pack < 1:
+            raise ValueError(f"pack must be at least 1, got {self.pack}")
 
 
 @dataclass

@@ -49,6 +49,9 @@ def resolve(config, data):
         if data.labels is None:
             raise ValueError("cgan needs labelled data; put the images in one subfolder per class")
         gan.num_classes = int(data.labels.max()) + 1
+        if gan.pack > 1:
+            raise ValueError("--pack (PacGAN) is for unconditional models: a packed discriminator cannot see "
+                             "one label per sample; use --minibatch-std with cgan")
     gan.loss = gan.loss or defaults["loss"]
     gan.d_steps = gan.d_steps or defaults["d_steps"]
     gan.gp_weight = defaults["gp_weight"] if gan.gp_weight is None else gan.gp_weight
@@ -65,7 +68,8 @@ def build_trainer(config):
     gan, training = config.gan, config.training
     generator, discriminator = build_gan_networks(
         gan.architecture, gan.latent_dim, gan.image_shape, num_classes=gan.num_classes,
-        conditioning=gan.conditioning, critic=gan.gp_weight > 0, minibatch_std=gan.minibatch_std)
+        conditioning=gan.conditioning, critic=gan.gp_weight > 0, minibatch_std=gan.minibatch_std,
+        pack=gan.pack)
     trainer = GAN(generator, discriminator, seed=training.seed, ema_decay=gan.ema_decay)
     trainer.compile(
         d_optimizer=keras.optimizers.Adam(gan.d_lr or training.lr, beta_1=training.beta_1, beta_2=training.beta_2),

@@ -154,6 +154,9 @@ def run_search(config, kind, max_trials, out_dir, space=None, verbose=2):
         max_epochs = max(space.epochs)
     else:
         reference = build_reference(config.data) if config.family == "gan" else None
+        if reference is None and family.datasets(config, data, seed=config.training.seed)[1] is None:
+            raise ValueError(f"--tune scores --model {config.model} trials by their test-split loss and "
+                             f"{config.data.dataset} has no test split; search on a dataset that has one")
         hypermodel = FamilyHyperModel(config, data, space, reference)
         metric = config.evaluation.metric
         objective = (keras_tuner.Objective(metric, "min" if TRACKED_METRICS[metric] else "max")

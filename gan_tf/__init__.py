@@ -13,7 +13,7 @@ from gan_tf.architectures import ARCHITECTURES, build_gan_networks, default_arch
 from gan_tf.discriminator import build_dcgan_discriminator, build_mlp_discriminator, build_tutorial_discriminator
 from gan_tf.gan import GAN
 from gan_tf.generator import build_dcgan_generator, build_mlp_generator, build_tutorial_generator
-from gan_tf.layers import MinibatchStdDev
+from gan_tf.layers import MinibatchStdDev, Pack
 from gan_tf.losses import (
     LOSSES,
     get_loss,
@@ -35,6 +35,7 @@ __all__ = [
     "GAN",
     "LOSSES",
     "MinibatchStdDev",
+    "Pack",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_gan_networks",

@@ -24,7 +24,7 @@ def default_architecture(sample_shape):
 
 
 def build_gan_networks(architecture, latent_dim, sample_shape, num_classes=None, conditioning="concat", critic=False,
-                       minibatch_std=False):
+                       minibatch_std=False, pack=1):
     """Builds the ``(generator, discriminator)`` pair of ``architecture`` for ``sample_shape``.
 
     Args:
@@ -35,6 +35,7 @@ def build_gan_networks(architecture, latent_dim, sample_shape, num_classes=None,
         conditioning: how a conditional discriminator sees the label: ``concat`` or ``projection``.
         critic: build the discriminator as a WGAN-GP critic (no batch norm, no dropout).
         minibatch_std: give the discriminator a minibatch standard deviation feature.
+        pack: samples the discriminator judges jointly (PacGAN); 1 for none.
     """
     if architecture not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {architecture!r}; valid: {', '.join(ARCHITECTURES)}")
@@ -49,5 +50,5 @@ def build_gan_networks(architecture, latent_dim, sample_shape, num_classes=None,
         discriminator_settings = {**discriminator_settings, **CRITIC_SETTINGS[architecture]}
     generator = build_generator(latent_dim, sample_shape, num_classes=num_classes, **generator_settings)
     discriminator = build_discriminator(sample_shape, num_classes=num_classes, conditioning=conditioning,
-                                        minibatch_std=minibatch_std, **discriminator_settings)
+                                        minibatch_std=minibatch_std, pack=pack, **discriminator_settings)
     return generator, discriminator

@@ -7,6 +7,8 @@ Every builder takes:
         the input) or ``projection`` (``gan_tf.layers.projection_logits``).
     minibatch_std: append the batch's standard deviation before the head
         (``gan_tf.layers.MinibatchStdDev``), a mode-collapse mitigation.
+    pack: judge this many samples jointly (PacGAN, ``gan_tf.layers.Pack``), another one;
+        the output then has ``batch // pack`` rows. Unconditional discriminators only.
 A WGAN-GP critic is a discriminator without batch norm (``normalization=None`` or ``"layer"``).
 """
 
@@ -22,7 +24,7 @@ NORMALIZATIONS = ("batch", "layer", None)
 
 
 def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_classes=None, conditioning="concat",
-                            minibatch_std=False, dropout=0.0, name="discriminator"):
+                            minibatch_std=False, pack=1, dropout=0.0, name="discriminator"):
     """The fully connected discriminator of the original GAN (Goodfellow et al. 2014).
 
     Flatten, dense layers of ``hidden`` units with LeakyReLU(0.2) and optional dropout, then a
@@ -40,7 +42,7 @@ def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_clas
     Returns:
         A functional ``keras.Model`` mapping ``(batch, *input_shape)`` (and labels) to ``(batch, 1)``.
     """
-    inputs, x, label = discriminator_inputs(input_shape, num_classes, conditioning)
+    inputs, x, label = discriminator_inputs(input_shape, num_classes, conditioning, pack)
     x = layers.Flatten()(x)
     for i, units in enumerate(hidden):
         if minibatch_std and i == len(hidden) - 1:
@@ -53,7 +55,7 @@ def build_mlp_discriminator(input_shape=(28, 28, 1), hidden=(512, 256), num_clas
 
 
 def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_classes=None, conditioning="concat",
-                                 minibatch_std=False, name="discriminator"):
+                                 minibatch_std=False, pack=1, name="discriminator"):
     """The TensorFlow DCGAN tutorial's discriminator.
 
     Two 5x5 stride-2 convolutions (64 and 128 filters) with LeakyReLU and dropout, then a
@@ -71,7 +73,7 @@ def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_class
         A functional ``keras.Model`` mapping ``(batch, *image_shape)`` to logits ``(batch, 1)``.
     """
     check_image_shape(image_shape, multiple=4, architecture="tutorial")
-    inputs, x, label = discriminator_inputs(image_shape, num_classes, conditioning)
+    inputs, x, label = discriminator_inputs(image_shape, num_classes, conditioning, pack)
     for filters in (64, 128):
         x = layers.Conv2D(filters, 5, strides=2, padding="same")(x)
         x = layers.LeakyReLU()(x)
@@ -83,7 +85,7 @@ def build_tutorial_discriminator(image_shape=(28, 28, 1), dropout=0.3, num_class
 
 
 def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=None, conditioning="concat",
-                              minibatch_std=False, normalization="batch", name="discriminator"):
+                              minibatch_std=False, pack=1, normalization="batch", name="discriminator"):
     """The DCGAN discriminator of Radford et al. 2015, sized from ``image_shape``.
 
     ``k`` 4x4 stride-2 convolutions doubling the filters from ``filters``, LeakyReLU(0.2),
@@ -107,7 +109,7 @@ def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=N
         raise ValueError(f"unknown normalization {normalization!r}; valid: batch, layer, None")
     height, width, _ = check_image_shape(image_shape, multiple=8, architecture="dcgan")
     init = keras.initializers.RandomNormal(stddev=0.02)
-    inputs, x, label = discriminator_inputs(image_shape, num_classes, conditioning)
+    inputs, x, label = discriminator_inputs(image_shape, num_classes, conditioning, pack)
     for step in range(upsampling_steps(height, width)):
         normalized = step > 0 and normalization is not None
         x = layers.Conv2D(filters * 2**step, 4, strides=2, padding="same", use_bias=not normalized,

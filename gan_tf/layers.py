@@ -1,9 +1,9 @@
-"""Layers the GAN networks share: minibatch standard deviation and label conditioning."""
+"""Layers the GAN networks share: minibatch standard deviation, packing and label conditioning."""
 
 import keras
 from keras import layers, ops
 
-__all__ = ["CONDITIONINGS", "MinibatchStdDev", "conditioned_noise", "discriminator_inputs", "projection_logits"]
+__all__ = ["CONDITIONINGS", "MinibatchStdDev", "Pack", "conditioned_noise", "discriminator_inputs", "projection_logits"]
 
 # How a conditional discriminator sees the label.
 CONDITIONINGS = ("concat", "projection")
@@ -30,6 +30,37 @@ class MinibatchStdDev(layers.Layer):
         return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] + 1)
 
 
+@keras.saving.register_keras_serializable(package="gan_tf")
+class Pack(layers.Layer):
+    """Packs each ``packing`` consecutive samples into one (Lin et al. 2018, "PacGAN").
+
+    A discriminator that judges several samples jointly sees how varied they are, so a
+    generator that collapses to a few outputs is easy to reject. Samples are joined along the
+    last axis (features of points, channels of images); a trailing partial pack is dropped.
+
+    Input ``(batch, ..., channels)``; output ``(batch // packing, ..., packing * channels)``.
+    """
+
+    def __init__(self, packing, **kwargs):
+        super().__init__(**kwargs)
+        if packing < 1:
+            raise ValueError(f"packing must be at least 1, got {packing}")
+        self.packing = packing
+
+    def call(self, x):
+        groups = ops.shape(x)[0] // self.packing
+        x = ops.reshape(x[: groups * self.packing], (groups, self.packing, *x.shape[1:]))
+        x = ops.moveaxis(x, 1, -2)  # (groups, ..., packing, channels)
+        return ops.reshape(x, (groups, *x.shape[1:-2], self.packing * x.shape[-1]))
+
+    def compute_output_shape(self, input_shape):
+        batch = None if input_shape[0] is None else input_shape[0] // self.packing
+        return (batch, *input_shape[1:-1], self.packing * input_shape[-1])
+
+    def get_config(self):
+        return {**super().get_config(), "packing": self.packing}
+
+
 def conditioned_noise(latent_dim, num_classes, embedding_dim=50):
     """Generator inputs and the vector its body starts from.
 
@@ -45,11 +76,11 @@ def conditioned_noise(latent_dim, num_classes, embedding_dim=50):
     return [noise, label], layers.Concatenate()([noise, embedded])
 
 
-def discriminator_inputs(input_shape, num_classes, conditioning="concat"):
+def discriminator_inputs(input_shape, num_classes, conditioning="concat", pack=1):
     """Discriminator inputs, the tensor its body starts from, and the label its head needs.
 
-    Returns ``(inputs, x, head_label)``. Without ``num_classes``: the sample input twice and
-    ``None``. With it, inputs ``[samples, label]`` and, for ``concat`` (Mirza & Osindero
+    Returns ``(inputs, x, head_label)``. Without ``num_classes``: the sample input (packed by
+    ``Pack`` when ``pack`` > 1) and ``None``. With it, inputs ``[samples, label]`` and, for ``concat`` (Mirza & Osindero
     2014), the samples with the label's learned embedding appended (one extra image channel,
     or extra features for vectors) and no head label; for ``projection`` (Miyato & Koyama
     2018), the samples unchanged and the label for ``projection_logits``.
@@ -58,7 +89,10 @@ def discriminator_inputs(input_shape, num_classes, conditioning="concat"):
         raise ValueError(f"unknown conditioning {conditioning!r}; valid: {', '.join(CONDITIONINGS)}")
     samples = keras.Input(tuple(input_shape), name="images")
     if num_classes is None:
-        return samples, samples, None
+        return samples, (Pack(pack)(samples) if pack > 1 else samples), None
+    if pack > 1:
+        raise ValueError("packing (PacGAN) is for unconditional discriminators; a conditional one sees one "
+                         "label per sample")
     label = keras.Input((), dtype="int32", name="label")
     if conditioning == "projection":
         return [samples, label], samples, label

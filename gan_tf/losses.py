@@ -106,7 +106,11 @@ def gradient_penalty(critic, real, fake, epsilon, labels=None):
         tape.watch(mixed)
         scores = critic(mixed if labels is None else [mixed, labels], training=True)
     gradients = tape.gradient(scores, mixed)
-    norms = ops.sqrt(ops.sum(ops.square(gradients), axis=tuple(range(1, len(real.shape)))) + 1e-12)
+    squares = ops.sum(ops.square(gradients), axis=tuple(range(1, len(real.shape))))
+    # A packing critic (PacGAN) scores groups of consecutive samples: one norm per score.
+    groups = ops.shape(scores)[0]
+    squares = ops.sum(ops.reshape(squares[: groups * (ops.shape(squares)[0] // groups)], (groups, -1)), axis=1)
+    norms = ops.sqrt(squares + 1e-12)
     return ops.mean(ops.square(norms - 1.0))
 
 

@@ -3,10 +3,13 @@
 import csv
 import json
 
+import keras
 import numpy as np
 import pytest
 from helpers import assert_bad_input, run_script
 from PIL import Image
+
+import gan_tf  # noqa: F401  (registers the GAN layers for load_model)
 
 pytestmark = pytest.mark.slow
 
@@ -66,10 +69,12 @@ def test_wgan_gp_uses_the_papers_settings_and_logs_the_critic(tmp_path, keras_ho
 def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_home):
     out = tmp_path / "ring"
     result = run_script("train.py", "--model", "gan", "--dataset", "ring8", "--limit", "1024", "--epochs", "2",
-                        "--batch-size", "128", "--minibatch-std", "--ema-decay", "0.9", "--out-dir", out,
+                        "--batch-size", "128", "--minibatch-std", "--pack", "2", "--ema-decay", "0.9", "--out-dir", out,
                         env={"KERAS_HOME": str(keras_home)})
     assert result.returncode == 0, result.stderr
     assert "training gan (mlp architecture, nonsaturating loss) on ring8: 1024 samples 2" in result.stdout
+    assert json.loads((out / "config.json").read_text())["gan"]["pack"] == 2
+    assert keras.models.load_model(out / "discriminator.keras").output_shape == (None, 1)
     rows = history(out)
     assert [r["epoch"] for r in rows] == ["1", "2"]
     assert all(0 <= int(float(r["modes_covered"])) <= 8 and 0 <= float(r["high_quality"]) <= 1 for r in rows)
@@ -88,6 +93,7 @@ def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_hom
     (("--model", "dcgan", "--dataset", "digits", "--loss", "hinge", "--label-smoothing", "0.1"),
      "label smoothing needs a loss with a real target"),
     (("--model", "wgan-gp", "--dataset", "digits", "--ema-decay", "1.5"), "ema decay must be in (0, 1)"),
+    (("--model", "cgan", "--dataset", "digits", "--pack", "2"), "--pack (PacGAN) is for unconditional models"),
 ])
 def test_bad_gan_settings_are_one_line_errors(tmp_path, args, phrase):
     out = tmp_path / "never"

@@ -151,3 +151,24 @@ def test_cvae_on_a_colour_image_folder(image_folder, tmp_path, keras_home):
     assert numbers["n_test"] == 5 and "test_negative_elbo" not in numbers
     assert keras.models.load_model(out / "generator.keras").output_shape == (None, 32, 32, 3)
     assert (out / "latent.png").is_file() and (out / "reconstructions" / "epoch_001.png").is_file()
+
+
+def test_vae_search_scores_trials_by_validation_loss_and_saves_the_best(tmp_path, keras_home):
+    out, result = train(tmp_path, keras_home, "search", "--model", "vae", "--arch", "dense", "--latent-dim", "2",
+                        "--epochs", "1", "--tune", "random", "--max-trials", "2",
+                        "--space", "training.lr=1e-3,3e-3", "--space", "training.batch_size=32")
+    with open(out / "trials.csv") as file:
+        trials = list(csv.DictReader(file))
+    assert len(trials) == 2 and all(np.isfinite(float(r["val_loss"])) for r in trials)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["objective"] == "val_loss" and metrics["score"] == pytest.approx(min(float(r["val_loss"]) for r in trials))
+    assert "best val_loss" in result.stdout and (out / "effects.png").is_file()
+    assert keras.models.load_model(out / "best_generator.keras").output_shape == (None, 28, 28, 1)
+
+
+def test_vae_search_on_data_without_a_test_split_is_refused(image_folder, tmp_path):
+    out = tmp_path / "search"
+    result = run_script("train.py", "--model", "vae", "--dataset", f"folder:{image_folder}", "--tune", "random",
+                        "--out-dir", out, cwd=tmp_path, env={"KERAS_HOME": str(tmp_path / "keras")})
+    assert_bad_input(result, "has no test split", "search on a dataset that has one")
+    assert not out.exists()

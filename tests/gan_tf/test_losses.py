@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from gan_tf.layers import Pack
 from gan_tf.losses import (
     LOSSES,
     get_loss,
@@ -120,3 +121,12 @@ def test_gradient_penalty_interpolates_per_sample():
     assert float(gradient_penalty(critic, real, fake, epsilon)) == pytest.approx(0.0, abs=1e-6)
     epsilon = np.array([1.0, 0.0], "float32")  # x_hat = real[0] (norm 2) and fake[1] (norm 0)
     assert float(gradient_penalty(critic, real, fake, epsilon)) == pytest.approx((1.0 + 1.0) / 2, abs=1e-5)
+
+
+def test_gradient_penalty_takes_one_norm_per_pack():
+    # A packing critic D(x) = <w, packed pair>: each pair's gradient is w, so its norm is ||w|| = sqrt(2)
+    critic = keras.Sequential([keras.Input((1,)), Pack(2), keras.layers.Dense(1, use_bias=False)])
+    critic.layers[-1].kernel.assign(np.ones((2, 1), "float32"))
+    real, fake = np.ones((4, 1), "float32"), np.zeros((4, 1), "float32")
+    penalty = gradient_penalty(critic, real, fake, np.full(4, 0.5, "float32"))
+    assert float(penalty) == pytest.approx((np.sqrt(2.0) - 1.0) ** 2, abs=1e-5)  # per sample it would be 0

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_tf.layers import MinibatchStdDev
+from gan_tf.layers import MinibatchStdDev, Pack
 from gan_tf import (
     build_dcgan_discriminator,
     build_dcgan_generator,
@@ -121,3 +121,25 @@ def test_minibatch_std_appends_the_mean_standard_deviation():
     np.testing.assert_array_equal(out[..., :2], x)
     _, discriminator = build_gan_networks("tutorial", 4, (8, 8, 1), minibatch_std=True)
     assert any(isinstance(layer, MinibatchStdDev) for layer in discriminator.layers)
+
+
+def test_pack_joins_consecutive_samples_along_the_last_axis():
+    points = np.arange(10, dtype="float32").reshape(5, 2)
+    np.testing.assert_array_equal(np.asarray(Pack(2)(points)), [[0, 1, 2, 3], [4, 5, 6, 7]])  # the 5th is dropped
+    images = np.random.default_rng(0).normal(size=(4, 3, 3, 2)).astype("float32")
+    packed = np.asarray(Pack(2)(images))
+    assert packed.shape == (2, 3, 3, 4)
+    np.testing.assert_array_equal(packed[1], np.concatenate([images[2], images[3]], axis=-1))
+
+
+@pytest.mark.parametrize("architecture, shape", [("mlp", (2,)), ("tutorial", (8, 8, 1)), ("dcgan", (16, 16, 3))])
+def test_a_packed_discriminator_scores_groups_and_reloads(architecture, shape, tmp_path):
+    _, discriminator = build_gan_networks(architecture, 4, shape, pack=4)
+    samples = np.random.default_rng(0).uniform(-1, 1, (8, *shape)).astype("float32")
+    scores = np.asarray(discriminator(samples))
+    assert scores.shape == (2, 1)
+    path = tmp_path / "d.keras"
+    discriminator.save(path)
+    np.testing.assert_allclose(np.asarray(keras.models.load_model(path)(samples)), scores, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="unconditional"):
+        build_gan_networks(architecture, 4, shape, num_classes=3, pack=2)
