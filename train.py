@@ -48,7 +48,7 @@ RESUMABLE = {"epochs", "out_dir", "resume", "max_trials"}
 FAMILY_LOSSES = {"gan": tuple(LOSSES), "mlp": tuple(MLP_LOSSES), "vae": ()}
 # Options that only some families take: each family and the argparse destinations it takes.
 FAMILY_OPTIONS = {"gan": ("architecture", "latent_dim", "grid_size", "conditioning", "d_steps", "gp_weight", "d_lr", "g_lr",
-                          "label_smoothing", "instance_noise", "minibatch_std", "pack", "ema_decay"),
+                          "label_smoothing", "instance_noise", "minibatch_std", "pack", "unrolled_steps", "ema_decay"),
                   "mlp": ("hidden", "activation", "optimizer", "batch_norm", "dropout", "init", "validation_split",
                           "gradient_flow"),
                   "vae": ("latent_dim", "grid_size", "arch", "encoder", "decoder", "beta", "likelihood", "iw_samples",
@@ -116,6 +116,8 @@ def build_parser():
                      help="give the discriminator the batch's standard deviation (against mode collapse)")
     gan.add_argument("--pack", type=positive_int,
                      help="PacGAN: the discriminator judges this many samples jointly, e.g. 2 or 4 (default 1)")
+    gan.add_argument("--unrolled-steps", type=positive_int,
+                     help="unrolled GAN: train the generator against the discriminator K Adam steps ahead, e.g. 5")
     gan.add_argument("--ema-decay", type=float,
                      help="sample from a moving average of the generator's weights, e.g. 0.999")
     vae = parser.add_argument_group("autoencoders (ae, vae, cvae; also --latent-dim; see docs/vae.md)")
@@ -182,7 +184,7 @@ def config_from_args(args):
             d_steps=args.d_steps,
             gp_weight=args.gp_weight, d_lr=args.d_lr, g_lr=args.g_lr, label_smoothing=args.label_smoothing,
             instance_noise=args.instance_noise, minibatch_std=args.minibatch_std, pack=args.pack,
-            ema_decay=args.ema_decay))
+            unrolled_steps=args.unrolled_steps, ema_decay=args.ema_decay))
     elif family == "vae":
         sections["vae"] = VAEConfig(**given(
             encoder=args.encoder or args.arch, decoder=args.decoder or args.arch, latent_dim=args.latent_dim,

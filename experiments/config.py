@@ -74,6 +74,7 @@ class GANConfig:
     instance_noise_steps: int | None = None
     minibatch_std: bool = False
     pack: int = 1
+    unrolled_steps: int = 0
     ema_decay: float | None = None
 
     def validate(self):
@@ -94,6 +95,8 @@ class GANConfig:
             raise ValueError(f"ema decay must be in (0, 1), got {self.ema_decay}")
         if self.pack < 1:
             raise ValueError(f"pack must be at least 1, got {self.pack}")
+        if self.unrolled_steps < 0:
+            raise ValueError(f"unrolled steps must be at least 0, got {self.unrolled_steps}")
 
 
 @dataclass

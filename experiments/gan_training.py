@@ -76,6 +76,7 @@ def build_trainer(config):
         g_optimizer=keras.optimizers.Adam(gan.g_lr or training.lr, beta_1=training.beta_1, beta_2=training.beta_2),
         loss=gan.loss, d_steps=gan.d_steps, gp_weight=gan.gp_weight, label_smoothing=gan.label_smoothing,
         instance_noise=gan.instance_noise, instance_noise_steps=gan.instance_noise_steps or 0,
+        unrolled_steps=gan.unrolled_steps,
     )
     return trainer
 

@@ -21,14 +21,16 @@ __all__ = ["VARIANTS", "format_lab_table", "run_lab"]
 VARIANTS = {
     "gan": ("gan", {}),
     "gan+minibatch-std": ("gan", {"minibatch_std": True}),
+    "pacgan": ("gan", {"pack": 4}),
+    "unrolled-gan": ("gan", {"unrolled_steps": 5}),
     "wgan-gp": ("wgan-gp", {}),
     "gan+instance-noise": ("gan", {"instance_noise": 0.1}),
     "gan+label-smoothing": ("gan", {"label_smoothing": 0.1}),
 }
 
 
-def run_lab(dataset, out_dir, variants=("gan", "gan+minibatch-std", "wgan-gp"), epochs=30, batch_size=256,
-            seed=0, snapshots=5):
+def run_lab(dataset, out_dir, variants=("gan", "pacgan", "gan+minibatch-std", "wgan-gp"), epochs=100, batch_size=256,
+            lr=None, ema_decay=None, seed=0, snapshots=5):
     """Trains each variant into ``out_dir/<variant>``; writes ``results.csv``/``.md`` and ``snapshots.png``.
 
     Args:
@@ -36,6 +38,8 @@ def run_lab(dataset, out_dir, variants=("gan", "gan+minibatch-std", "wgan-gp"), 
         out_dir: folder for the runs and the comparison (must not exist yet).
         variants: names in ``VARIANTS``.
         epochs, batch_size, seed: the budget every variant gets.
+        lr: every variant's learning rate (``None``: each model's default).
+        ema_decay: sample every variant from a moving average of its generator's weights.
         snapshots: epochs shown per variant in the figure, evenly spaced, ending at the last.
 
     Returns:
@@ -50,8 +54,8 @@ def run_lab(dataset, out_dir, variants=("gan", "gan+minibatch-std", "wgan-gp"), 
     for name in variants:
         model, settings = VARIANTS[name]
         config = Config(model=model, out_dir=os.path.join(out_dir, name), data=DataConfig(dataset=dataset),
-                        training=TrainingConfig(epochs=epochs, batch_size=batch_size, seed=seed),
-                        gan=GANConfig(**settings))
+                        training=TrainingConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed),
+                        gan=GANConfig(**settings, ema_decay=ema_decay))
         run = prepare_new_run(config)
         print(f"== {name}", flush=True)
         fit_run(run, verbose=0)

@@ -72,7 +72,7 @@ class GAN(keras.Model):
         return self.ema_generator or self.generator
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss="nonsaturating", d_steps=1, gp_weight=0.0,
-                label_smoothing=0.0, instance_noise=0.0, instance_noise_steps=0, **kwargs):
+                label_smoothing=0.0, instance_noise=0.0, instance_noise_steps=0, unrolled_steps=0, **kwargs):
         """Configures training.
 
         Args:
@@ -87,6 +87,10 @@ class GAN(keras.Model):
                 discriminator sees (Sønderby et al. 2017), annealed linearly to 0 over
                 ``instance_noise_steps`` discriminator steps (0: kept constant).
             instance_noise_steps: length of that annealing.
+            unrolled_steps: train the generator against the discriminator as it will be
+                after this many more Adam steps on the current batch, differentiating
+                through them (Metz et al. 2017, "Unrolled GANs"); 0 for none. The simulated
+                steps start from fresh Adam moments and leave the real discriminator as it is.
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``, ``steps_per_execution``, ...).
         """
         d_loss_fn, g_loss_fn = get_loss(loss)
@@ -98,18 +102,23 @@ class GAN(keras.Model):
                 raise ValueError(f"{name} must be at least 0, got {value}")
         if not 0 <= label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+        if unrolled_steps < 0:
+            raise ValueError(f"unrolled_steps must be at least 0, got {unrolled_steps}")
         if label_smoothing and loss not in SMOOTHABLE_LOSSES:
             raise ValueError(f"label smoothing needs a loss with a real target ({', '.join(SMOOTHABLE_LOSSES)}), "
                              f"got {loss!r}")
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer or default_optimizer()
         self.g_optimizer = g_optimizer or default_optimizer()
+        if unrolled_steps and not isinstance(self.d_optimizer, keras.optimizers.Adam):
+            raise ValueError("unrolled steps simulate Adam: give the discriminator an Adam optimizer")
         # Built now, so a generator update inside a conditional branch creates no variables.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         self.loss, self.d_steps, self.gp_weight = loss, d_steps, gp_weight
         self.label_smoothing, self.instance_noise, self.instance_noise_steps = (
             label_smoothing, instance_noise, instance_noise_steps)
+        self.unrolled_steps = unrolled_steps
         self.d_loss_fn, self.g_loss_fn = d_loss_fn, g_loss_fn
 
     @property
@@ -132,15 +141,20 @@ class GAN(keras.Model):
         noise = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = self.generator(self._with_labels(noise, labels), training=True)
-            real_logits = self.discriminator(self._with_labels(self._noisy(real), labels), training=True)
-            fake_logits = self.discriminator(self._with_labels(self._noisy(fake), labels), training=True)
+            real_input = self._with_labels(self._noisy(real), labels)
+            fake_input = self._with_labels(self._noisy(fake), labels)
+            real_logits = self.discriminator(real_input, training=True)
+            fake_logits = self.discriminator(fake_input, training=True)
             d_loss = self._discriminator_loss(real_logits, fake_logits)
             penalty = None
             if self.gp_weight:
                 epsilon = keras.random.uniform((batch,), seed=self.seed_generator)
                 penalty = gradient_penalty(self.discriminator, real, ops.stop_gradient(fake), epsilon, labels)
                 d_loss = d_loss + self.gp_weight * penalty
-            g_loss = self.g_loss_fn(fake_logits)
+            if self.unrolled_steps:
+                g_loss = self.g_loss_fn(self._unrolled_fake_logits(real_input, fake_input))
+            else:
+                g_loss = self.g_loss_fn(fake_logits)
         _apply(self.d_optimizer, d_tape, d_loss, self.discriminator)
         if self.d_steps == 1:
             self._update_generator(g_tape, g_loss)
@@ -182,6 +196,34 @@ class GAN(keras.Model):
             progress = ops.cast(self.d_optimizer.iterations, "float32") / self.instance_noise_steps
             scale = scale * ops.maximum(0.0, 1.0 - progress)
         return samples + scale * keras.random.normal(ops.shape(samples), seed=self.seed_generator)
+
+    def _unrolled_fake_logits(self, real_input, fake_input):
+        """The discriminator's logits on ``fake_input`` after ``unrolled_steps`` simulated Adam steps.
+
+        The steps run on tensor copies of the weights (``stateless_call``) inside the
+        generator's tape, so its gradient flows through them; the penalty is left out of them.
+        """
+        optimizer = self.d_optimizer
+        beta_1, beta_2, epsilon = optimizer.beta_1, optimizer.beta_2, optimizer.epsilon
+        learning_rate = ops.cast(optimizer.learning_rate, "float32")
+        weights = [tf.identity(v.value) for v in self.discriminator.trainable_variables]
+        others = [tf.identity(v.value) for v in self.discriminator.non_trainable_variables]
+        first = [ops.zeros_like(w) for w in weights]
+        second = [ops.zeros_like(w) for w in weights]
+        for step in range(1, self.unrolled_steps + 1):
+            with tf.GradientTape() as tape:
+                tape.watch(weights)
+                real_logits, _ = self.discriminator.stateless_call(weights, others, real_input, training=True)
+                fake_logits, _ = self.discriminator.stateless_call(weights, others, fake_input, training=True)
+                loss = self._discriminator_loss(real_logits, fake_logits)
+            gradients = tape.gradient(loss, weights)
+            first = [beta_1 * m + (1 - beta_1) * g for m, g in zip(first, gradients)]
+            second = [beta_2 * v + (1 - beta_2) * g * g for v, g in zip(second, gradients)]
+            # epsilon inside the square root keeps the step differentiable where a gradient is 0
+            weights = [w - learning_rate * (m / (1 - beta_1**step)) / ops.sqrt(v / (1 - beta_2**step) + epsilon**2)
+                       for w, m, v in zip(weights, first, second)]
+        logits, _ = self.discriminator.stateless_call(weights, others, fake_input, training=True)
+        return logits
 
     def _discriminator_loss(self, real_logits, fake_logits):
         if self.label_smoothing:
@@ -243,6 +285,7 @@ class GAN(keras.Model):
             "label_smoothing": self.label_smoothing,
             "instance_noise": self.instance_noise,
             "instance_noise_steps": self.instance_noise_steps,
+            "unrolled_steps": self.unrolled_steps,
             "jit_compile": self.jit_compile,
             "steps_per_execution": self.steps_per_execution,
         }

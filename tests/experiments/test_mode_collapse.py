@@ -1,6 +1,7 @@
 """The mode-collapse lab on a tiny budget: every variant's run, the table and the snapshot figure."""
 
 import csv
+import json
 
 import pytest
 from PIL import Image
@@ -12,8 +13,11 @@ pytestmark = pytest.mark.slow
 
 def test_lab_trains_each_variant_and_writes_table_and_figure(tmp_path):
     out = tmp_path / "lab"
-    results = run_lab("ring8", str(out), ("gan", "wgan-gp"), epochs=2, batch_size=512, snapshots=2)
-    assert [row["variant"] for row in results] == ["gan", "wgan-gp"]
+    results = run_lab("ring8", str(out), ("gan", "pacgan"), epochs=2, batch_size=512, lr=1e-3, ema_decay=0.9,
+                      snapshots=2)
+    assert [row["variant"] for row in results] == ["gan", "pacgan"]
+    config = json.loads((out / "pacgan" / "config.json").read_text())
+    assert (config["gan"]["pack"], config["gan"]["ema_decay"], config["training"]["lr"]) == (4, 0.9, 1e-3)
     with open(out / "results.csv") as file:
         rows = list(csv.DictReader(file))
     assert [int(row["modes_covered"]) for row in rows] == [row["modes_covered"] for row in results]
@@ -23,5 +27,5 @@ def test_lab_trains_each_variant_and_writes_table_and_figure(tmp_path):
     assert format_lab_table(results).count("/8 |") == 2
     with pytest.raises(ValueError, match="already exists"):
         run_lab("ring8", str(out), ("gan",), epochs=1)
-    with pytest.raises(ValueError, match="unknown variant 'unrolled'"):
-        run_lab("ring8", str(tmp_path / "other"), ("unrolled",), epochs=1)
+    with pytest.raises(ValueError, match="unknown variant 'veegan'"):
+        run_lab("ring8", str(tmp_path / "other"), ("veegan",), epochs=1)

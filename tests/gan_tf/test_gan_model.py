@@ -228,3 +228,21 @@ def test_training_settings_survive_a_reload(tmp_path):
     gan.save(tmp_path / "gan.keras")
     loaded = keras.models.load_model(tmp_path / "gan.keras")
     assert (loaded.loss, loaded.label_smoothing, loaded.d_steps, loaded.instance_noise) == ("least-squares", 0.1, 2, 0.1)
+
+
+def test_unrolled_steps_change_only_the_generators_update():
+    # Same weights, seeds and batch: the discriminator's step is the same with or without
+    # unrolling, the generator's is not (it sees the discriminator 3 simulated steps ahead).
+    plain, unrolled = make_gan("tutorial"), make_gan("tutorial", unrolled_steps=3)
+    for gan in (plain, unrolled):
+        gan.fit(images("tutorial", 16), batch_size=16, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(plain.discriminator.get_weights(), unrolled.discriminator.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert not all(np.allclose(a, b) for a, b in zip(plain.generator.get_weights(), unrolled.generator.get_weights()))
+    assert all(np.isfinite(w).all() for w in unrolled.generator.get_weights())
+    assert unrolled.get_compile_config()["unrolled_steps"] == 3
+
+
+def test_unrolled_steps_need_an_adam_discriminator_optimizer():
+    with pytest.raises(ValueError, match="simulate Adam"):
+        make_gan("tutorial", d_optimizer=keras.optimizers.SGD(), unrolled_steps=2)
