@@ -90,7 +90,7 @@ class GAN(keras.Model):
             unrolled_steps: train the generator against the discriminator as it will be
                 after this many more Adam steps on the current batch, differentiating
                 through them (Metz et al. 2017, "Unrolled GANs"); 0 for none. The simulated
-                steps start from fresh Adam moments and leave the real discriminator as it is.
+                steps continue the optimizer's moments and leave the real discriminator as it is.
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``, ``steps_per_execution``, ...).
         """
         d_loss_fn, g_loss_fn = get_loss(loss)
@@ -200,29 +200,33 @@ class GAN(keras.Model):
     def _unrolled_fake_logits(self, real_input, fake_input):
         """The discriminator's logits on ``fake_input`` after ``unrolled_steps`` simulated Adam steps.
 
-        The steps run on tensor copies of the weights (``stateless_call``) inside the
-        generator's tape, so its gradient flows through them; the penalty is left out of them.
+        The steps continue the discriminator optimizer's own moments on tensor copies of the
+        weights (``stateless_call``) inside the generator's tape, so the generator's gradient
+        flows through them (through the first moment; the second only scales the steps).
+        The penalty is left out of them.
         """
-        optimizer = self.d_optimizer
+        optimizer, network = self.d_optimizer, self.discriminator
         beta_1, beta_2, epsilon = optimizer.beta_1, optimizer.beta_2, optimizer.epsilon
         learning_rate = ops.cast(optimizer.learning_rate, "float32")
-        weights = [tf.identity(v.value) for v in self.discriminator.trainable_variables]
-        others = [tf.identity(v.value) for v in self.discriminator.non_trainable_variables]
-        first = [ops.zeros_like(w) for w in weights]
-        second = [ops.zeros_like(w) for w in weights]
+        slots = [optimizer._get_variable_index(v) for v in network.trainable_variables]
+        first = [tf.identity(optimizer._momentums[i].value) for i in slots]
+        second = [tf.identity(optimizer._velocities[i].value) for i in slots]
+        weights = [tf.identity(v.value) for v in network.trainable_variables]
+        others = [tf.identity(v.value) for v in network.non_trainable_variables]
+        done = ops.cast(optimizer.iterations, "float32")
         for step in range(1, self.unrolled_steps + 1):
             with tf.GradientTape() as tape:
                 tape.watch(weights)
-                real_logits, _ = self.discriminator.stateless_call(weights, others, real_input, training=True)
-                fake_logits, _ = self.discriminator.stateless_call(weights, others, fake_input, training=True)
+                real_logits, _ = network.stateless_call(weights, others, real_input, training=True)
+                fake_logits, _ = network.stateless_call(weights, others, fake_input, training=True)
                 loss = self._discriminator_loss(real_logits, fake_logits)
             gradients = tape.gradient(loss, weights)
             first = [beta_1 * m + (1 - beta_1) * g for m, g in zip(first, gradients)]
-            second = [beta_2 * v + (1 - beta_2) * g * g for v, g in zip(second, gradients)]
-            # epsilon inside the square root keeps the step differentiable where a gradient is 0
-            weights = [w - learning_rate * (m / (1 - beta_1**step)) / ops.sqrt(v / (1 - beta_2**step) + epsilon**2)
-                       for w, m, v in zip(weights, first, second)]
-        logits, _ = self.discriminator.stateless_call(weights, others, fake_input, training=True)
+            second = [beta_2 * v + (1 - beta_2) * ops.stop_gradient(g * g) for v, g in zip(second, gradients)]
+            t = done + step
+            scale = learning_rate * ops.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+            weights = [w - scale * m / (ops.sqrt(v) + epsilon) for w, m, v in zip(weights, first, second)]
+        logits, _ = network.stateless_call(weights, others, fake_input, training=True)
         return logits
 
     def _discriminator_loss(self, real_logits, fake_logits):

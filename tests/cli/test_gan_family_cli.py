@@ -69,11 +69,13 @@ def test_wgan_gp_uses_the_papers_settings_and_logs_the_critic(tmp_path, keras_ho
 def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_home):
     out = tmp_path / "ring"
     result = run_script("train.py", "--model", "gan", "--dataset", "ring8", "--limit", "1024", "--epochs", "2",
-                        "--batch-size", "128", "--minibatch-std", "--pack", "2", "--ema-decay", "0.9", "--out-dir", out,
+                        "--batch-size", "128", "--minibatch-std", "--pack", "2", "--unrolled-steps", "2", "--ema-decay", "0.9",
+                        "--out-dir", out,
                         env={"KERAS_HOME": str(keras_home)})
     assert result.returncode == 0, result.stderr
     assert "training gan (mlp architecture, nonsaturating loss) on ring8: 1024 samples 2" in result.stdout
-    assert json.loads((out / "config.json").read_text())["gan"]["pack"] == 2
+    gan = json.loads((out / "config.json").read_text())["gan"]
+    assert (gan["pack"], gan["unrolled_steps"], gan["ema_decay"]) == (2, 2, 0.9)
     assert keras.models.load_model(out / "discriminator.keras").output_shape == (None, 1)
     rows = history(out)
     assert [r["epoch"] for r in rows] == ["1", "2"]

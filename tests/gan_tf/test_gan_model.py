@@ -246,3 +246,16 @@ def test_unrolled_steps_change_only_the_generators_update():
 def test_unrolled_steps_need_an_adam_discriminator_optimizer():
     with pytest.raises(ValueError, match="simulate Adam"):
         make_gan("tutorial", d_optimizer=keras.optimizers.SGD(), unrolled_steps=2)
+
+
+def test_unrolled_steps_with_a_frozen_discriminator_change_nothing():
+    # With a zero learning rate the simulated steps leave the discriminator where it is, so the
+    # generator's update must be exactly the plain one: the unrolled path adds no other change
+    # (dcgan: a discriminator without dropout, whose masks would differ between passes).
+    weights = []
+    for steps in (0, 3):
+        gan = make_gan("dcgan", d_optimizer=keras.optimizers.Adam(0.0), unrolled_steps=steps)
+        gan.fit(images("dcgan", 16), batch_size=16, epochs=1, verbose=0, shuffle=False)
+        weights.append(gan.generator.get_weights())
+    for a, b in zip(*weights):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
