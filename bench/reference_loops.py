@@ -9,10 +9,10 @@ the discriminator is compiled on its own, frozen inside a compiled ``Sequential(
 discriminator)``, and each iteration trains it on half a batch of real images, then on half
 a batch of generated ones (``generator.predict``), then trains the generator through the
 combined model on a full batch of noise; Adam(2e-4, beta_1=0.5) and binary cross-entropy.
-``seed003_networks`` builds that project's networks. Keras 3 reads ``trainable`` when a
-model's train function is first built, not at ``compile``, so the project's code as written
-never trains its discriminator; the loop sets ``trainable`` before each call, as Keras 3
-needs, and ``check_updates`` confirms each call updates the right network.
+``seed003_networks`` builds that project's networks. Under Keras 3 the project's code as
+written never changes its discriminator (the ``trainable = False`` set after compiling it
+also freezes it for its own ``train_on_batch``), so the loop sets ``trainable`` before each
+call, and ``check_updates`` confirms a step changes both networks.
 
 Both expose ``run(steps)``, returning the wall-clock time after every step.
 """

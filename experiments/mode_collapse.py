@@ -23,6 +23,7 @@ VARIANTS = {
     "gan+minibatch-std": ("gan", {"minibatch_std": True}),
     "pacgan": ("gan", {"pack": 4}),
     "unrolled-gan": ("gan", {"unrolled_steps": 5}),
+    "lsgan": ("gan", {"loss": "least-squares"}),
     "wgan-gp": ("wgan-gp", {}),
     "gan+instance-noise": ("gan", {"instance_noise": 0.1}),
     "gan+label-smoothing": ("gan", {"label_smoothing": 0.1}),

@@ -7,7 +7,7 @@ Every builder takes:
         the input) or ``projection`` (``gan_tf.layers.projection_logits``).
     minibatch_std: append the batch's standard deviation before the head
         (``gan_tf.layers.MinibatchStdDev``), a mode-collapse mitigation.
-    pack: judge this many samples jointly (PacGAN, ``gan_tf.layers.Pack``), another one;
+    pack: judge this many samples jointly (PacGAN, ``gan_tf.layers.Pack``), another mitigation;
         the output then has ``batch // pack`` rows. Unconditional discriminators only.
 A WGAN-GP critic is a discriminator without batch norm (``normalization=None`` or ``"layer"``).
 """
