@@ -21,7 +21,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=MIXTURES, default="ring8")
     parser.add_argument("--out-dir", required=True)
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=["gan", "pacgan", "gan+minibatch-std", "wgan-gp"])
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS,
+                        default=["gan", "pacgan", "lsgan", "wgan-gp", "unrolled-gan"])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, help="every variant's learning rate (default: each model's own)")

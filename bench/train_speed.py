@@ -82,7 +82,7 @@ def measure_reference(pair, steps, warmup, data_dir=None):
         generator, discriminator = networks(pair, logits=False)
         loop = TrainOnBatchLoop(generator, discriminator, images, batch_size)
         g, d = forward_flops(generator), forward_flops(discriminator)
-        # D trained on B/2 real and B/2 generated, G forward on B/2 (predict), then G and D through the combined model on B
+        # D on B/2 real and B/2 generated, G forward on B/2 (predict), then G and D through the combined model on B
         flops = 3 * batch_size * d + batch_size // 2 * g + 3 * batch_size * (g + d)
         loop.check_updates()
     return loop.run(steps + warmup), flops

@@ -30,8 +30,8 @@ VARIANTS = {
 }
 
 
-def run_lab(dataset, out_dir, variants=("gan", "pacgan", "gan+minibatch-std", "wgan-gp"), epochs=100, batch_size=256,
-            lr=None, ema_decay=None, seed=0, snapshots=5):
+def run_lab(dataset, out_dir, variants=("gan", "pacgan", "lsgan", "wgan-gp", "unrolled-gan"), epochs=100,
+            batch_size=256, lr=None, ema_decay=None, seed=0, snapshots=5):
     """Trains each variant into ``out_dir/<variant>``; writes ``results.csv``/``.md`` and ``snapshots.png``.
 
     Args:
