@@ -35,6 +35,7 @@ from experiments.config import (
 )
 from experiments.comparison import compare, variants
 from experiments.gradient_flow import run_gradient_flow
+from experiments.precision import PRECISIONS
 from experiments.training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
 from experiments.tuning import is_search_dir, parse_space, resume_search, run_search, search_summary
 from gan_tf import ARCHITECTURES, LOSSES
@@ -48,7 +49,8 @@ RESUMABLE = {"epochs", "out_dir", "resume", "max_trials"}
 FAMILY_LOSSES = {"gan": tuple(LOSSES), "mlp": tuple(MLP_LOSSES), "vae": ()}
 # Options that only some families take: each family and the argparse destinations it takes.
 FAMILY_OPTIONS = {"gan": ("architecture", "latent_dim", "grid_size", "conditioning", "d_steps", "gp_weight", "d_lr", "g_lr",
-                          "label_smoothing", "instance_noise", "minibatch_std", "pack", "unrolled_steps", "ema_decay"),
+                          "label_smoothing", "instance_noise", "minibatch_std", "pack", "unrolled_steps", "ema_decay",
+                          "precision", "jit"),
                   "mlp": ("hidden", "activation", "optimizer", "batch_norm", "dropout", "init", "validation_split",
                           "gradient_flow"),
                   "vae": ("latent_dim", "grid_size", "arch", "encoder", "decoder", "beta", "likelihood", "iw_samples",
@@ -120,6 +122,11 @@ def build_parser():
                      help="unrolled GAN: train the generator against the discriminator K Adam steps ahead, e.g. 5")
     gan.add_argument("--ema-decay", type=float,
                      help="sample from a moving average of the generator's weights, e.g. 0.999")
+    gan.add_argument("--precision", choices=PRECISIONS,
+                     help="compute precision (default: detected; bfloat16 on CPUs with bf16 dot products, "
+                          "mixed_float16 on a GPU, else float32; see bench/README.md)")
+    gan.add_argument("--jit", action=argparse.BooleanOptionalAction,
+                     help="compile the training step with XLA (default: Keras' choice, on with a GPU only)")
     vae = parser.add_argument_group("autoencoders (ae, vae, cvae; also --latent-dim; see docs/vae.md)")
     vae.add_argument("--arch", choices=ENCODERS, help="encoder and decoder (default conv)")
     vae.add_argument("--encoder", choices=ENCODERS, help="encoder only, overriding --arch")
@@ -184,7 +191,7 @@ def config_from_args(args):
             d_steps=args.d_steps,
             gp_weight=args.gp_weight, d_lr=args.d_lr, g_lr=args.g_lr, label_smoothing=args.label_smoothing,
             instance_noise=args.instance_noise, minibatch_std=args.minibatch_std, pack=args.pack,
-            unrolled_steps=args.unrolled_steps, ema_decay=args.ema_decay))
+            unrolled_steps=args.unrolled_steps, ema_decay=args.ema_decay, precision=args.precision, jit=args.jit))
     elif family == "vae":
         sections["vae"] = VAEConfig(**given(
             encoder=args.encoder or args.arch, decoder=args.decoder or args.arch, latent_dim=args.latent_dim,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from data.loaders import load_images
 from data.mixtures import MIXTURES, load_mixture
+from experiments.precision import PRECISIONS
 from mlp_tf import ACTIVATIONS, MLP_LOSSES, OPTIMIZERS
 
 # Each --model and the family that trains it (the name of its Config section).
@@ -57,6 +58,8 @@ class GANConfig:
     and the data: ``architecture``, ``image_shape`` (the shape of one sample), ``num_classes``
     (conditional models), ``loss``, ``d_steps``, ``gp_weight`` and ``instance_noise_steps``
     (the discriminator steps over which instance noise anneals to zero: the whole run).
+    ``precision`` (``experiments.precision.PRECISIONS``) is detected for the machine when
+    ``None``; ``jit`` of ``None`` leaves XLA to Keras (on with a GPU, off on a CPU).
     """
 
     architecture: str | None = None
@@ -76,6 +79,8 @@ class GANConfig:
     pack: int = 1
     unrolled_steps: int = 0
     ema_decay: float | None = None
+    precision: str | None = None
+    jit: bool | None = None
 
     def validate(self):
         """Raises ``ValueError`` naming the first out-of-range setting."""
@@ -97,6 +102,8 @@ class GANConfig:
             raise ValueError(f"pack must be at least 1, got {self.pack}")
         if self.unrolled_steps < 0:
             raise ValueError(f"unrolled steps must be at least 0, got {self.unrolled_steps}")
+        if self.precision is not None and self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}; valid: {', '.join(PRECISIONS)}")
 
 
 @dataclass

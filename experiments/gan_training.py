@@ -14,6 +14,7 @@ from data import PointData, make_dataset, make_point_dataset
 from experiments import run_dir as rd
 from experiments.callbacks import EpochImageGrid, EpochModes
 from experiments.figures import plot_gan_history
+from experiments.precision import detect_precision, precision_policy
 from gan_tf import GAN, build_gan_networks, default_architecture, latent_noise
 from gan_tf.sampling import class_rows
 
@@ -57,6 +58,11 @@ def resolve(config, data):
     gan.gp_weight = defaults["gp_weight"] if gan.gp_weight is None else gan.gp_weight
     if gan.instance_noise and gan.instance_noise_steps is None:  # anneal over the whole run
         gan.instance_noise_steps = training.epochs * math.ceil(len(data) / training.batch_size)
+    if gan.precision is None and isinstance(data, PointData):
+        gan.precision = "float32"  # networks this small gain nothing from 16 bits, and 2-D points need the bits
+    elif gan.precision is None:
+        gan.precision, reason = detect_precision()
+        print(f"precision: {gan.precision}, detected for {reason}; --precision to choose another", flush=True)
     training.lr = training.lr or defaults["lr"]
     for key in ("beta_1", "beta_2"):
         if getattr(training, key) is None:
@@ -66,17 +72,23 @@ def resolve(config, data):
 def build_trainer(config):
     """A compiled ``GAN`` of the configured networks."""
     gan, training = config.gan, config.training
-    generator, discriminator = build_gan_networks(
-        gan.architecture, gan.latent_dim, gan.image_shape, num_classes=gan.num_classes,
-        conditioning=gan.conditioning, critic=gan.gp_weight > 0, minibatch_std=gan.minibatch_std,
-        pack=gan.pack)
-    trainer = GAN(generator, discriminator, seed=training.seed, ema_decay=gan.ema_decay)
+    with precision_policy(gan.precision or "float32"):
+        generator, discriminator = build_gan_networks(
+            gan.architecture, gan.latent_dim, gan.image_shape, num_classes=gan.num_classes,
+            conditioning=gan.conditioning, critic=gan.gp_weight > 0, minibatch_std=gan.minibatch_std,
+            pack=gan.pack)
+        trainer = GAN(generator, discriminator, seed=training.seed, ema_decay=gan.ema_decay)
+
+    def adam(lr):
+        optimizer = keras.optimizers.Adam(lr, beta_1=training.beta_1, beta_2=training.beta_2)
+        # float16 gradients underflow without loss scaling; bfloat16 has float32's range
+        return keras.optimizers.LossScaleOptimizer(optimizer) if gan.precision == "mixed_float16" else optimizer
+
     trainer.compile(
-        d_optimizer=keras.optimizers.Adam(gan.d_lr or training.lr, beta_1=training.beta_1, beta_2=training.beta_2),
-        g_optimizer=keras.optimizers.Adam(gan.g_lr or training.lr, beta_1=training.beta_1, beta_2=training.beta_2),
+        d_optimizer=adam(gan.d_lr or training.lr), g_optimizer=adam(gan.g_lr or training.lr),
         loss=gan.loss, d_steps=gan.d_steps, gp_weight=gan.gp_weight, label_smoothing=gan.label_smoothing,
         instance_noise=gan.instance_noise, instance_noise_steps=gan.instance_noise_steps or 0,
-        unrolled_steps=gan.unrolled_steps,
+        unrolled_steps=gan.unrolled_steps, jit_compile="auto" if gan.jit is None else gan.jit,
     )
     return trainer
 
@@ -117,5 +129,6 @@ def plot_history(rows, path, metric=None):
 def describe(config, data):
     """``training dcgan (tutorial architecture) on mnist: 60000 samples 28x28x1``."""
     shape = "x".join(str(d) for d in config.gan.image_shape)
-    return (f"training {config.model} ({config.gan.architecture} architecture, {config.gan.loss} loss) on "
+    return (f"training {config.model} ({config.gan.architecture} architecture, {config.gan.loss} loss, "
+            f"{config.gan.precision or 'float32'}) on "
             f"{config.data.dataset}: {len(data)} samples {shape}")

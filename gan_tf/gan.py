@@ -155,12 +155,14 @@ class GAN(keras.Model):
                 g_loss = self.g_loss_fn(self._unrolled_fake_logits(real_input, fake_input))
             else:
                 g_loss = self.g_loss_fn(fake_logits)
-        _apply(self.d_optimizer, d_tape, d_loss, self.discriminator)
+            # a LossScaleOptimizer (float16) scales its loss; other optimizers return it as it is
+            d_scaled, g_scaled = self.d_optimizer.scale_loss(d_loss), self.g_optimizer.scale_loss(g_loss)
+        _apply(self.d_optimizer, d_tape, d_scaled, self.discriminator)
         if self.d_steps == 1:
-            self._update_generator(g_tape, g_loss)
+            self._update_generator(g_tape, g_scaled)
         else:
             tf.cond(self.d_optimizer.iterations % self.d_steps == 0,
-                    lambda: self._update_generator(g_tape, g_loss), lambda: tf.constant(False))
+                    lambda: self._update_generator(g_tape, g_scaled), lambda: tf.constant(False))
         return self._track(d_loss, g_loss, real_logits, fake_logits, penalty)
 
     def test_step(self, data):

@@ -73,7 +73,8 @@ def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_hom
                         "--out-dir", out,
                         env={"KERAS_HOME": str(keras_home)})
     assert result.returncode == 0, result.stderr
-    assert "training gan (mlp architecture, nonsaturating loss) on ring8: 1024 samples 2" in result.stdout
+    assert "training gan (mlp architecture, nonsaturating loss, float32) on ring8: 1024 samples 2" in result.stdout
+    assert "detected" not in result.stdout  # 2-D mixtures always train in float32
     gan = json.loads((out / "config.json").read_text())["gan"]
     assert (gan["pack"], gan["unrolled_steps"], gan["ema_decay"]) == (2, 2, 0.9)
     assert keras.models.load_model(out / "discriminator.keras").output_shape == (None, 1)
@@ -101,3 +102,20 @@ def test_bad_gan_settings_are_one_line_errors(tmp_path, args, phrase):
     out = tmp_path / "never"
     assert_bad_input(run_script("train.py", *args, "--epochs", "1", "--out-dir", out), phrase)
     assert not out.exists()
+
+
+def test_precision_is_recorded_and_the_saved_generator_keeps_it(tmp_path):
+    out = tmp_path / "bf16"
+    result = run_script("train.py", "--model", "dcgan", *TINY, "--precision", "bfloat16", "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    assert "bfloat16" in result.stdout and "detected" not in result.stdout
+    assert json.loads((out / "config.json").read_text())["gan"]["precision"] == "bfloat16"
+    generator = keras.models.load_model(out / "generator.keras")
+    assert {layer.dtype_policy.name for layer in generator.layers[1:-1]} == {"mixed_bfloat16"}
+    assert generator.output.dtype == "float32"
+
+
+def test_precision_and_jit_are_for_gan_models_only():
+    assert_bad_input(run_script("train.py", "--model", "mlp", "--precision", "bfloat16"),
+                     "--precision does not apply to --model mlp")
+    assert_bad_input(run_script("train.py", "--model", "vae", "--jit"), "--jit does not apply to --model vae")

@@ -11,15 +11,21 @@ import pytest
 from helpers import assert_bad_input, run_script
 from PIL import Image
 
+from experiments.precision import detect_precision
+
 pytestmark = pytest.mark.slow
 
 
 def test_short_run_writes_every_file(trained_run):
     out, result = trained_run
-    assert "training dcgan (tutorial architecture, nonsaturating loss) on digits: 96 samples 28x28x1" in result.stdout
+    detected = detect_precision()[0]
+    assert f"precision: {detected}, detected for" in result.stdout
+    assert (f"training dcgan (tutorial architecture, nonsaturating loss, {detected}) on digits: 96 samples 28x28x1"
+            in result.stdout)
     assert "Epoch 2/2" in result.stdout
     config = json.loads((out / "config.json").read_text())
     assert config["gan"]["image_shape"] == [28, 28, 1] and config["training"]["epochs"] == 2
+    assert config["gan"]["precision"] == detected
     with open(out / "history.csv") as file:
         rows = list(csv.DictReader(file))
     assert [r["epoch"] for r in rows] == ["1", "2"]
@@ -117,7 +123,7 @@ def test_custom_folder_trains_in_colour(image_folder, tmp_path, keras_home):
                         env={"KERAS_HOME": str(keras_home)})
     assert result.returncode == 0, result.stderr
     assert "skipped 1 unreadable image file(s)" in result.stderr
-    assert "(dcgan architecture, nonsaturating loss) on folder:" in result.stdout and "5 samples 16x16x3" in result.stdout
+    assert "(dcgan architecture, nonsaturating loss, " in result.stdout and ") on folder:" in result.stdout and "5 samples 16x16x3" in result.stdout
     with Image.open(out / "samples" / "epoch_001.png") as grid:
         assert grid.mode == "RGB" and grid.size == ((2 * 18 + 2) * 2,) * 2
     assert os.path.isfile(out / "generator.keras")
