@@ -1,6 +1,7 @@
 """Training speed side by side: the package's GAN trainer against a reference loop, same networks, batch and data.
 
     python bench/train_speed.py --pair tutorial [--rounds 3] [--steps 40] [--precision bfloat16] [--jit]
+                                [--steps-per-execution N]
     python bench/train_speed.py --pair cifar [--rounds 3] [--steps 20]
     python bench/train_speed.py --peak
 
@@ -58,12 +59,12 @@ def networks(pair, logits=True):
     return seed003_networks(sigmoid=not logits)
 
 
-def measure_package(pair, steps, warmup, data_dir=None, jit=False):
+def measure_package(pair, steps, warmup, data_dir=None, jit=False, steps_per_execution=1):
     batch_size = PAIRS[pair]["batch_size"]
     data = load_data(pair, batch_size * (steps + warmup), data_dir)
     generator, discriminator = networks(pair)
     gan = GAN(generator, discriminator, seed=0)
-    gan.compile(jit_compile=jit)
+    gan.compile(jit_compile=jit, steps_per_execution=steps_per_execution)
     timer = StepTimer()
     gan.fit(make_dataset(data, batch_size, drop_remainder=True), epochs=1, verbose=0, shuffle=False,
             callbacks=[timer])
@@ -88,10 +89,11 @@ def measure_reference(pair, steps, warmup, data_dir=None):
     return loop.run(steps + warmup), flops
 
 
-def summarise(times, warmup, batch_size, step_flops):
+def summarise(times, warmup, batch_size, step_flops, steps_per_time=1):
+    """Median images/s over three windows of the times after ``warmup`` (one time per ``steps_per_time`` steps)."""
     times = np.asarray(times[warmup - 1:])
     windows = np.array_split(np.arange(len(times)), 3)
-    rates = [batch_size * (len(w) - 1) / (times[w[-1]] - times[w[0]]) for w in windows]
+    rates = [batch_size * steps_per_time * (len(w) - 1) / (times[w[-1]] - times[w[0]]) for w in windows]
     rate = float(np.median(rates))
     return {"images_per_s": rate, "windows": [round(r, 1) for r in rates],
             "gflops_per_s": rate / batch_size * step_flops / 1e9,
@@ -115,18 +117,23 @@ def matmul_peak(dtype, n=4096, repeats=10):
 def run_side(args):
     if args.precision != "float32":
         keras.mixed_precision.set_global_policy(f"mixed_{args.precision}")
+    steps_per_time = 1
     if args.side == "package":
-        times, flops = measure_package(args.pair, args.steps, args.warmup, args.data_dir, args.jit)
+        # Keras calls the step callbacks once per execution of steps_per_execution steps
+        steps_per_time = args.steps_per_execution
+        times, flops = measure_package(args.pair, args.steps, args.warmup * steps_per_time, args.data_dir, args.jit,
+                                       steps_per_time)
     else:
         times, flops = measure_reference(args.pair, args.steps, args.warmup, args.data_dir)
-    print(json.dumps(summarise(times, args.warmup, PAIRS[args.pair]["batch_size"], flops)))
+    print(json.dumps(summarise(times, args.warmup, PAIRS[args.pair]["batch_size"], flops, steps_per_time)))
 
 
 def side_command(args, side):
     command = [sys.executable, os.path.abspath(__file__), "--pair", args.pair, "--side", side,
                "--steps", str(args.steps), "--warmup", str(args.warmup)]
     if side == "package":
-        command += ["--precision", args.precision] + (["--jit"] if args.jit else [])
+        command += ["--precision", args.precision, "--steps-per-execution", str(args.steps_per_execution)]
+        command += ["--jit"] if args.jit else []
     if args.data_dir:
         command += ["--data-dir", args.data_dir]
     return command
@@ -158,6 +165,8 @@ def main(argv=None):
     parser.add_argument("--precision", choices=("float32", "bfloat16", "float16"), default="float32",
                         help="the package side's compute precision (mixed, float32 variables)")
     parser.add_argument("--jit", action="store_true", help="compile the package's step with XLA")
+    parser.add_argument("--steps-per-execution", type=int, default=1,
+                        help="the package's steps per compiled call (Keras' steps_per_execution)")
     parser.add_argument("--data-dir", help="real images from this folder instead of random ones")
     parser.add_argument("--peak", action="store_true", help="measure the matmul peak in float32 and bfloat16")
     args = parser.parse_args(argv)
