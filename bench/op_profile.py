@@ -26,6 +26,7 @@ from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
 
 from bench.train_speed import PAIRS, load_data, networks  # noqa: E402
 from data import make_dataset  # noqa: E402
+from experiments.precision import PRECISIONS  # noqa: E402
 from gan_tf import GAN  # noqa: E402
 
 
@@ -70,14 +71,13 @@ def op_times(logdir, by_op=False):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pair", choices=PAIRS, default="tutorial")
-    parser.add_argument("--precision", choices=("float32", "bfloat16"), default="float32")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--by-op", action="store_true", help="each op instead of each op type")
     args = parser.parse_args(argv)
-    if args.precision != "float32":
-        keras.mixed_precision.set_global_policy(f"mixed_{args.precision}")
+    keras.config.set_dtype_policy(PRECISIONS[args.precision])
     batch_size = PAIRS[args.pair]["batch_size"]
     data = load_data(args.pair, batch_size * (args.warmup + args.steps + 1))
     generator, discriminator = networks(args.pair)

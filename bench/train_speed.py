@@ -38,6 +38,7 @@ from bench.dcgan_throughput import StepTimer  # noqa: E402
 from bench.flops import forward_flops, gan_step_flops  # noqa: E402
 from bench.reference_loops import TrainOnBatchLoop, TutorialLoop, seed003_networks  # noqa: E402
 from data import ImageData, load_images, make_dataset, normalize_images  # noqa: E402
+from experiments.precision import PRECISIONS  # noqa: E402
 from gan_tf import GAN, build_tutorial_discriminator, build_tutorial_generator  # noqa: E402
 
 PAIRS = {"tutorial": {"batch_size": 256, "shape": (28, 28, 1), "dataset": "mnist"},
@@ -115,8 +116,7 @@ def matmul_peak(dtype, n=4096, repeats=10):
 
 
 def run_side(args):
-    if args.precision != "float32":
-        keras.mixed_precision.set_global_policy(f"mixed_{args.precision}")
+    keras.config.set_dtype_policy(PRECISIONS[args.precision])
     steps_per_time = 1
     if args.side == "package":
         # Keras calls the step callbacks once per execution of steps_per_execution steps
@@ -162,8 +162,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=40, help="timed steps, after the warm-up")
     parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--precision", choices=("float32", "bfloat16", "float16"), default="float32",
-                        help="the package side's compute precision (mixed, float32 variables)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
+                        help="the package side's precision, as train.py's --precision")
     parser.add_argument("--jit", action="store_true", help="compile the package's step with XLA")
     parser.add_argument("--steps-per-execution", type=int, default=1,
                         help="the package's steps per compiled call (Keras' steps_per_execution)")

@@ -127,7 +127,7 @@ def plot_history(rows, path, metric=None):
 
 
 def describe(config, data):
-    """``training dcgan (tutorial architecture) on mnist: 60000 samples 28x28x1``."""
+    """``training dcgan (tutorial architecture, nonsaturating loss, bfloat16) on mnist: 60000 samples 28x28x1``."""
     shape = "x".join(str(d) for d in config.gan.image_shape)
     return (f"training {config.model} ({config.gan.architecture} architecture, {config.gan.loss} loss, "
             f"{config.gan.precision or 'float32'}) on "
