@@ -63,6 +63,9 @@ def resolve(config, data):
     elif gan.precision is None:
         gan.precision, reason = detect_precision()
         print(f"precision: {gan.precision}, detected for {reason}; --precision to choose another", flush=True)
+    if gan.unrolled_steps and gan.precision == "mixed_float16":
+        raise ValueError("--unrolled-steps cannot train in mixed_float16: its simulated Adam steps bypass the loss "
+                         "scaling float16 needs; pass --precision float32 or bfloat16")
     training.lr = training.lr or defaults["lr"]
     for key in ("beta_1", "beta_2"):
         if getattr(training, key) is None:

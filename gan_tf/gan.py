@@ -111,7 +111,8 @@ class GAN(keras.Model):
         self.d_optimizer = d_optimizer or default_optimizer()
         self.g_optimizer = g_optimizer or default_optimizer()
         if unrolled_steps and not isinstance(self.d_optimizer, keras.optimizers.Adam):
-            raise ValueError("unrolled steps simulate Adam: give the discriminator an Adam optimizer")
+            raise ValueError("unrolled steps simulate plain Adam: give the discriminator a keras.optimizers.Adam, "
+                             "not another optimizer or a LossScaleOptimizer")
         # Built now, so a generator update inside a conditional branch creates no variables.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)

@@ -4,6 +4,9 @@ import keras
 import numpy as np
 import pytest
 
+from data import load_mixture
+from experiments.config import Config, GANConfig
+from experiments.gan_training import resolve
 from experiments.precision import cpu_flags, precision_policy
 from gan_tf import GAN, build_gan_networks
 
@@ -43,3 +46,12 @@ def test_16_bit_training_step_keeps_float32_weights_outputs_and_losses(precision
     assert all(w.dtype == np.float32 for w in generator.get_weights())
     assert np.asarray(gan(np.zeros((2, 8), "float32"))).dtype == np.float32
     assert any(not np.allclose(a, b) for a, b in zip(before, generator.get_weights()))
+
+
+def test_unrolled_steps_refuse_float16_and_name_the_fix():
+    config = Config(model="gan", gan=GANConfig(unrolled_steps=2, precision="mixed_float16"))
+    with pytest.raises(ValueError, match="pass --precision float32 or bfloat16"):
+        resolve(config, load_mixture("ring8", limit=64))
+    config.gan.precision = "bfloat16"
+    resolve(config, load_mixture("ring8", limit=64))
+    assert config.gan.unrolled_steps == 2 and config.gan.precision == "bfloat16"

@@ -244,8 +244,9 @@ def test_unrolled_steps_change_only_the_generators_update():
 
 
 def test_unrolled_steps_need_an_adam_discriminator_optimizer():
-    with pytest.raises(ValueError, match="simulate Adam"):
-        make_gan("tutorial", d_optimizer=keras.optimizers.SGD(), unrolled_steps=2)
+    for optimizer in (keras.optimizers.SGD(), keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam())):
+        with pytest.raises(ValueError, match="simulate plain Adam"):
+            make_gan("tutorial", d_optimizer=optimizer, unrolled_steps=2)
 
 
 def test_unrolled_steps_with_a_frozen_discriminator_change_nothing():
