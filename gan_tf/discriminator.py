@@ -115,7 +115,9 @@ def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=N
         x = layers.Conv2D(filters * 2**step, 4, strides=2, padding="same", use_bias=not normalized,
                           kernel_initializer=init)(x)
         if normalized:
-            x = (layers.BatchNormalization() if normalization == "batch" else layers.LayerNormalization())(x)
+            # layer norm over each sample's whole feature map (Ba et al. 2016), not per pixel
+            x = (layers.BatchNormalization() if normalization == "batch"
+                 else layers.LayerNormalization(axis=(1, 2, 3)))(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     if minibatch_std:
         x = MinibatchStdDev()(x)

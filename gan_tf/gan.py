@@ -39,6 +39,10 @@ class GAN(keras.Model):
         seed: seed of the training noise.
         ema_decay: keep an exponential moving average of the generator's weights with this
             decay (e.g. 0.999; Yazici et al. 2019) in ``ema_generator``, used by ``sampler``.
+            Only the trainable weights are averaged: the average's batch-norm statistics are
+            its own, tracked from a forward pass of it on each generator step's noise (the
+            averaged weights give other activations than the generator's, so its statistics
+            would leave the samples washed out).
     """
 
     def __init__(self, generator, discriminator, seed=None, ema_decay=None, **kwargs):
@@ -159,11 +163,12 @@ class GAN(keras.Model):
             # a LossScaleOptimizer (float16) scales its loss; other optimizers return it as it is
             d_scaled, g_scaled = self.d_optimizer.scale_loss(d_loss), self.g_optimizer.scale_loss(g_loss)
         _apply(self.d_optimizer, d_tape, d_scaled, self.discriminator)
+        generator_input = self._with_labels(noise, labels)
         if self.d_steps == 1:
-            self._update_generator(g_tape, g_scaled)
+            self._update_generator(g_tape, g_scaled, generator_input)
         else:
             tf.cond(self.d_optimizer.iterations % self.d_steps == 0,
-                    lambda: self._update_generator(g_tape, g_scaled), lambda: tf.constant(False))
+                    lambda: self._update_generator(g_tape, g_scaled, generator_input), lambda: tf.constant(False))
         return self._track(d_loss, g_loss, real_logits, fake_logits, penalty)
 
     def test_step(self, data):
@@ -237,11 +242,12 @@ class GAN(keras.Model):
             return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
         return self.d_loss_fn(real_logits, fake_logits)
 
-    def _update_generator(self, tape, g_loss):
+    def _update_generator(self, tape, g_loss, generator_input):
         _apply(self.g_optimizer, tape, g_loss, self.generator)
         if self.ema_generator is not None:
-            for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            for average, weight in zip(self.ema_generator.trainable_weights, self.generator.trainable_weights):
                 average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * weight)
+            self.ema_generator(generator_input, training=True)  # updates its batch-norm statistics
         return tf.constant(True)
 
     def _track(self, d_loss, g_loss, real_logits, fake_logits, penalty):

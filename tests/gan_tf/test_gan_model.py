@@ -185,17 +185,29 @@ def test_wgan_gp_updates_the_generator_every_d_steps_and_logs_the_critic():
     assert history.history["gradient_penalty"][0] > 0
 
 
-def test_ema_generator_is_the_moving_average_of_the_generator(tmp_path):
+def test_ema_generator_averages_the_weights_and_tracks_its_own_batch_norm_statistics(tmp_path):
     keras.utils.set_random_seed(0)
     generator, discriminator = build_gan_networks("tutorial", 8, (8, 8, 1))
     gan = GAN(generator, discriminator, seed=0, ema_decay=0.9)
     gan.compile()
     start = [w.copy() for w in gan.generator.get_weights()]
     assert all(np.array_equal(a, b) for a, b in zip(start, gan.ema_generator.get_weights()))
+    trainable = [np.asarray(w).copy() for w in gan.generator.trainable_weights]
     gan.fit(images("tutorial", 16), batch_size=16, epochs=1, verbose=0)  # one step
-    expected = [0.9 * a + 0.1 * b for a, b in zip(start, gan.generator.get_weights())]
-    for average, value in zip(gan.ema_generator.get_weights(), expected):
-        np.testing.assert_allclose(average, value, rtol=1e-5, atol=1e-6)
+    averaged = [0.9 * a + 0.1 * np.asarray(b) for a, b in zip(trainable, gan.generator.trainable_weights)]
+    for average, value in zip(gan.ema_generator.trainable_weights, averaged):
+        np.testing.assert_allclose(np.asarray(average), value, rtol=1e-5, atol=1e-6)
+    # The statistics come from the averaged weights run on the step's noise (the seed's first draw),
+    # not from averaging the generator's statistics.
+    expected = keras.models.clone_model(generator)
+    expected.set_weights(start)
+    for variable, value in zip(expected.trainable_weights, averaged):
+        variable.assign(value)
+    expected(keras.random.normal((16, 8), seed=keras.random.SeedGenerator(0)), training=True)
+    statistics = [np.asarray(w) for w in gan.ema_generator.non_trainable_weights]
+    assert statistics
+    for value, target in zip(statistics, expected.non_trainable_weights):
+        np.testing.assert_allclose(value, np.asarray(target), rtol=1e-4, atol=1e-5)
     assert gan.sampler is gan.ema_generator
     gan.save(tmp_path / "ema.keras")
     loaded = keras.models.load_model(tmp_path / "ema.keras")

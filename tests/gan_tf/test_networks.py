@@ -113,6 +113,20 @@ def test_critics_have_no_batch_norm_or_dropout(architecture, shape):
     assert all(layer.rate == 0 for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout))
 
 
+def test_dcgan_critic_layer_norm_normalises_each_whole_feature_map():
+    _, critic = build_gan_networks("dcgan", 4, (16, 16, 3), critic=True)
+    norms = [layer for layer in critic.layers if isinstance(layer, keras.layers.LayerNormalization)]
+    assert norms
+    x = np.random.default_rng(0).normal(3.0, 2.0, (2, 4, 4, 8)).astype("float32")
+    for layer in norms:
+        fresh = keras.layers.LayerNormalization.from_config(layer.get_config())
+        out = np.asarray(fresh(x))
+        # one mean and variance per sample over height, width and channels, not per pixel
+        np.testing.assert_allclose(out.reshape(2, -1).mean(1), 0.0, atol=1e-4)
+        np.testing.assert_allclose(out.reshape(2, -1).std(1), 1.0, atol=1e-2)
+        assert np.abs(out.mean(-1)).max() > 0.1
+
+
 def test_minibatch_std_appends_the_mean_standard_deviation():
     x = np.array([[[0.0, 1.0]], [[2.0, 5.0]]], "float32")  # (batch 2, 1, 2 features)
     out = np.asarray(MinibatchStdDev()(x))
