@@ -144,8 +144,9 @@ class GAN(keras.Model):
         real, labels = self._unpack(data)
         batch = ops.shape(real)[0]
         noise = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        generator_input = self._with_labels(noise, labels)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = self.generator(self._with_labels(noise, labels), training=True)
+            fake = self.generator(generator_input, training=True)
             real_input = self._with_labels(self._noisy(real), labels)
             fake_input = self._with_labels(self._noisy(fake), labels)
             real_logits = self.discriminator(real_input, training=True)
@@ -163,7 +164,6 @@ class GAN(keras.Model):
             # a LossScaleOptimizer (float16) scales its loss; other optimizers return it as it is
             d_scaled, g_scaled = self.d_optimizer.scale_loss(d_loss), self.g_optimizer.scale_loss(g_loss)
         _apply(self.d_optimizer, d_tape, d_scaled, self.discriminator)
-        generator_input = self._with_labels(noise, labels)
         if self.d_steps == 1:
             self._update_generator(g_tape, g_scaled, generator_input)
         else:
@@ -247,7 +247,8 @@ class GAN(keras.Model):
         if self.ema_generator is not None:
             for average, weight in zip(self.ema_generator.trainable_weights, self.generator.trainable_weights):
                 average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * weight)
-            self.ema_generator(generator_input, training=True)  # updates its batch-norm statistics
+            if self.ema_generator.non_trainable_weights:  # batch-norm statistics to track
+                self.ema_generator(generator_input, training=True)
         return tf.constant(True)
 
     def _track(self, d_loss, g_loss, real_logits, fake_logits, penalty):
