@@ -23,6 +23,7 @@ from data import DATASETS, check_source
 from data.loaders import dataset_name
 from experiments.cli import EXIT_INTERRUPTED, ArgumentParser, non_negative_int, positive_int, report_bad_input
 from experiments.config import (
+    LR_DECAYS,
     MODELS,
     TRACKED_METRICS,
     Config,
@@ -50,7 +51,7 @@ FAMILY_LOSSES = {"gan": tuple(LOSSES), "mlp": tuple(MLP_LOSSES), "vae": ()}
 # Options that only some families take: each family and the argparse destinations it takes.
 FAMILY_OPTIONS = {"gan": ("architecture", "latent_dim", "grid_size", "conditioning", "d_steps", "gp_weight", "d_lr", "g_lr",
                           "label_smoothing", "instance_noise", "minibatch_std", "pack", "unrolled_steps", "ema_decay",
-                          "precision", "jit"),
+                          "lr_decay", "precision", "jit"),
                   "mlp": ("hidden", "activation", "optimizer", "batch_norm", "dropout", "init", "validation_split",
                           "gradient_flow"),
                   "vae": ("latent_dim", "grid_size", "arch", "encoder", "decoder", "beta", "likelihood", "iw_samples",
@@ -122,6 +123,8 @@ def build_parser():
                      help="unrolled GAN: train the generator against the discriminator K Adam steps ahead, e.g. 5")
     gan.add_argument("--ema-decay", type=float,
                      help="sample from a moving average of the generator's weights, e.g. 0.999")
+    gan.add_argument("--lr-decay", choices=LR_DECAYS,
+                     help="cosine: lower both learning rates to a tenth over --epochs (default: constant)")
     gan.add_argument("--precision", choices=PRECISIONS,
                      help="compute precision (default: detected; bfloat16 on CPUs with bf16 dot products, "
                           "mixed_float16 on a GPU, else float32; see bench/README.md)")
@@ -191,7 +194,8 @@ def config_from_args(args):
             d_steps=args.d_steps,
             gp_weight=args.gp_weight, d_lr=args.d_lr, g_lr=args.g_lr, label_smoothing=args.label_smoothing,
             instance_noise=args.instance_noise, minibatch_std=args.minibatch_std, pack=args.pack,
-            unrolled_steps=args.unrolled_steps, ema_decay=args.ema_decay, precision=args.precision, jit=args.jit))
+            unrolled_steps=args.unrolled_steps, ema_decay=args.ema_decay, lr_decay=args.lr_decay,
+            precision=args.precision, jit=args.jit))
     elif family == "vae":
         sections["vae"] = VAEConfig(**given(
             encoder=args.encoder or args.arch, decoder=args.decoder or args.arch, latent_dim=args.latent_dim,

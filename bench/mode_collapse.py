@@ -14,6 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from data import MIXTURES  # noqa: E402
+from experiments.config import LR_DECAYS  # noqa: E402
 from experiments.mode_collapse import VARIANTS, format_lab_table, run_lab  # noqa: E402
 
 
@@ -27,10 +28,11 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, help="every variant's learning rate (default: each model's own)")
     parser.add_argument("--ema-decay", type=float, help="sample every variant from a moving average of its weights")
+    parser.add_argument("--lr-decay", choices=LR_DECAYS, help="every variant's learning-rate schedule")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     results = run_lab(args.dataset, args.out_dir, args.variants, epochs=args.epochs, batch_size=args.batch_size,
-                      lr=args.lr, ema_decay=args.ema_decay, seed=args.seed)
+                      lr=args.lr, ema_decay=args.ema_decay, lr_decay=args.lr_decay, seed=args.seed)
     print(format_lab_table(results))
     print(f"wrote {os.path.join(args.out_dir, 'results.csv')} and {os.path.join(args.out_dir, 'snapshots.png')}")
 

@@ -21,8 +21,10 @@ MODELS = {"gan": "gan", "dcgan": "gan", "cgan": "gan", "wgan-gp": "gan", "mlp": 
 # Metrics a run can track during training, and whether lower is better.
 TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": False, "recall": False,
                    "density": False, "coverage": False, "classifier_score": False}
+# Learning-rate schedules of GAN runs (--lr-decay): cosine (Loshchilov & Hutter 2017).
+LR_DECAYS = ("cosine",)
 
-__all__ = ["MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "MLPConfig",
+__all__ = ["LR_DECAYS", "MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "MLPConfig",
            "TrainingConfig", "VAEConfig", "load_split"]
 
 
@@ -56,8 +58,10 @@ class GANConfig:
 
     ``None`` settings are resolved from the model (``experiments.gan_training.MODEL_DEFAULTS``)
     and the data: ``architecture``, ``image_shape`` (the shape of one sample), ``num_classes``
-    (conditional models), ``loss``, ``d_steps``, ``gp_weight`` and ``instance_noise_steps``
-    (the discriminator steps over which instance noise anneals to zero: the whole run).
+    (conditional models), ``loss``, ``d_steps``, ``gp_weight``, ``instance_noise_steps`` (the
+    discriminator steps over which instance noise anneals to zero: the whole run) and
+    ``lr_decay_steps`` (the discriminator steps over which ``lr_decay`` lowers the learning
+    rates to a tenth: the whole run).
     ``precision`` (``experiments.precision.PRECISIONS``) is detected for the machine when
     ``None``; ``jit`` of ``None`` leaves XLA to Keras (on with a GPU, off on a CPU).
     """
@@ -79,6 +83,8 @@ class GANConfig:
     pack: int = 1
     unrolled_steps: int = 0
     ema_decay: float | None = None
+    lr_decay: str | None = None
+    lr_decay_steps: int | None = None
     precision: str | None = None
     jit: bool | None = None
 
@@ -98,6 +104,8 @@ class GANConfig:
             raise ValueError(f"label smoothing must be in [0, 1), got {self.label_smoothing}")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
             raise ValueError(f"ema decay must be in (0, 1), got {self.ema_decay}")
+        if self.lr_decay is not None and self.lr_decay not in LR_DECAYS:
+            raise ValueError(f"unknown lr decay {self.lr_decay!r}; valid: {', '.join(LR_DECAYS)}")
         if self.pack < 1:
             raise ValueError(f"pack must be at least 1, got {self.pack}")
         if self.unrolled_steps < 0:

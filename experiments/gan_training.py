@@ -34,13 +34,14 @@ MODEL_DEFAULTS = {
                 "lr": 1e-4, "beta_1": 0.0, "beta_2": 0.9},
 }
 MODE_SAMPLES = 2500  # points drawn to count the modes of a 2-D mixture (PacGAN's protocol)
+LR_DECAY_FLOOR = 0.1  # --lr-decay ends at this fraction of each learning rate
 
 
 def resolve(config, data):
     """Sample shape, classes and architecture from the data; the model's defaults for the rest.
 
-    Instance noise anneals to zero over the run's epochs, as first planned: a resumed run that
-    adds epochs trains them without it.
+    Instance noise anneals to zero, and a learning-rate decay reaches its floor, over the run's
+    epochs as first planned: a resumed run that adds epochs trains them without noise, at the floor.
     """
     gan, training = config.gan, config.training
     defaults = MODEL_DEFAULTS[config.model]
@@ -56,8 +57,11 @@ def resolve(config, data):
     gan.loss = gan.loss or defaults["loss"]
     gan.d_steps = gan.d_steps or defaults["d_steps"]
     gan.gp_weight = defaults["gp_weight"] if gan.gp_weight is None else gan.gp_weight
-    if gan.instance_noise and gan.instance_noise_steps is None:  # anneal over the whole run
-        gan.instance_noise_steps = training.epochs * math.ceil(len(data) / training.batch_size)
+    run_steps = training.epochs * math.ceil(len(data) / training.batch_size)  # discriminator steps
+    if gan.instance_noise and gan.instance_noise_steps is None:
+        gan.instance_noise_steps = run_steps
+    if gan.lr_decay and gan.lr_decay_steps is None:
+        gan.lr_decay_steps = run_steps
     if gan.precision is None and isinstance(data, PointData):
         gan.precision = "float32"  # networks this small gain nothing from 16 bits, and 2-D points need the bits
     elif gan.precision is None:
@@ -82,13 +86,17 @@ def build_trainer(config):
             pack=gan.pack)
         trainer = GAN(generator, discriminator, seed=training.seed, ema_decay=gan.ema_decay)
 
-    def adam(lr):
+    def adam(lr, steps):
+        if gan.lr_decay == "cosine":
+            lr = keras.optimizers.schedules.CosineDecay(lr, max(1, steps), alpha=LR_DECAY_FLOOR)
         optimizer = keras.optimizers.Adam(lr, beta_1=training.beta_1, beta_2=training.beta_2)
         # float16 gradients underflow without loss scaling; bfloat16 has float32's range
         return keras.optimizers.LossScaleOptimizer(optimizer) if gan.precision == "mixed_float16" else optimizer
 
-    trainer.compile(
-        d_optimizer=adam(gan.d_lr or training.lr), g_optimizer=adam(gan.g_lr or training.lr),
+    d_decay_steps = gan.lr_decay_steps or 0
+    trainer.compile(  # the generator steps once per d_steps discriminator steps
+        d_optimizer=adam(gan.d_lr or training.lr, d_decay_steps),
+        g_optimizer=adam(gan.g_lr or training.lr, d_decay_steps // gan.d_steps),
         loss=gan.loss, d_steps=gan.d_steps, gp_weight=gan.gp_weight, label_smoothing=gan.label_smoothing,
         instance_noise=gan.instance_noise, instance_noise_steps=gan.instance_noise_steps or 0,
         unrolled_steps=gan.unrolled_steps, jit_compile="auto" if gan.jit is None else gan.jit,

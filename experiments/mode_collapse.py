@@ -31,7 +31,7 @@ VARIANTS = {
 
 
 def run_lab(dataset, out_dir, variants=("gan", "pacgan", "lsgan", "wgan-gp", "unrolled-gan"), epochs=100,
-            batch_size=256, lr=None, ema_decay=None, seed=0, snapshots=5):
+            batch_size=256, lr=None, ema_decay=None, lr_decay=None, seed=0, snapshots=5):
     """Trains each variant into ``out_dir/<variant>``; writes ``results.csv``/``.md`` and ``snapshots.png``.
 
     Args:
@@ -41,6 +41,7 @@ def run_lab(dataset, out_dir, variants=("gan", "pacgan", "lsgan", "wgan-gp", "un
         epochs, batch_size, seed: the budget every variant gets.
         lr: every variant's learning rate (``None``: each model's default).
         ema_decay: sample every variant from a moving average of its generator's weights.
+        lr_decay: every variant's learning-rate schedule (``None``: constant; ``cosine``).
         snapshots: epochs shown per variant in the figure, evenly spaced, ending at the last.
 
     Returns:
@@ -56,7 +57,7 @@ def run_lab(dataset, out_dir, variants=("gan", "pacgan", "lsgan", "wgan-gp", "un
         model, settings = VARIANTS[name]
         config = Config(model=model, out_dir=os.path.join(out_dir, name), data=DataConfig(dataset=dataset),
                         training=TrainingConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed),
-                        gan=GANConfig(**settings, ema_decay=ema_decay))
+                        gan=GANConfig(**settings, ema_decay=ema_decay, lr_decay=lr_decay))
         run = prepare_new_run(config)
         print(f"== {name}", flush=True)
         fit_run(run, verbose=0)

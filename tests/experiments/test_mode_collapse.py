@@ -14,10 +14,11 @@ pytestmark = pytest.mark.slow
 def test_lab_trains_each_variant_and_writes_table_and_figure(tmp_path):
     out = tmp_path / "lab"
     results = run_lab("ring8", str(out), ("gan", "pacgan"), epochs=2, batch_size=512, lr=1e-3, ema_decay=0.9,
-                      snapshots=2)
+                      lr_decay="cosine", snapshots=2)
     assert [row["variant"] for row in results] == ["gan", "pacgan"]
     config = json.loads((out / "pacgan" / "config.json").read_text())
-    assert (config["gan"]["pack"], config["gan"]["ema_decay"], config["training"]["lr"]) == (4, 0.9, 1e-3)
+    gan = config["gan"]
+    assert (gan["pack"], gan["ema_decay"], gan["lr_decay"], config["training"]["lr"]) == (4, 0.9, "cosine", 1e-3)
     with open(out / "results.csv") as file:
         rows = list(csv.DictReader(file))
     assert [int(row["modes_covered"]) for row in rows] == [row["modes_covered"] for row in results]

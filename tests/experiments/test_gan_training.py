@@ -1,0 +1,36 @@
+"""How the GAN family turns a config into a trainer: the learning-rate schedule over the run."""
+
+import pytest
+
+from data import load_mixture, make_point_dataset
+from experiments.config import Config, GANConfig, TrainingConfig
+from experiments.gan_training import build_trainer, resolve
+
+
+def test_cosine_lr_decay_lowers_both_learning_rates_to_a_tenth_over_the_planned_run():
+    data = load_mixture("ring8", limit=512)  # 4 batches of 128 per epoch
+    config = Config(model="wgan-gp", training=TrainingConfig(epochs=2, batch_size=128, lr=1e-3, seed=0),
+                    gan=GANConfig(lr_decay="cosine", d_steps=2))
+    resolve(config, data)
+    assert config.gan.lr_decay_steps == 8  # discriminator steps; the generator takes half as many
+    trainer = build_trainer(config)
+    batches = make_point_dataset(data, 128, seed=0)
+    rates = []
+    for _ in range(3):  # the planned two epochs, then one more at the floor
+        trainer.fit(batches, epochs=1, verbose=0)
+        rates.append((float(trainer.d_optimizer.learning_rate), float(trainer.g_optimizer.learning_rate)))
+    assert int(trainer.g_optimizer.iterations) == 6
+    halfway = 1e-3 * (0.1 + 0.9 * 0.5)  # cos(pi/2) = 0: halfway between the start and the floor
+    assert rates[0] == pytest.approx((halfway, halfway), rel=1e-5)
+    assert rates[1] == pytest.approx((1e-4, 1e-4), rel=1e-5)
+    assert rates[2] == pytest.approx((1e-4, 1e-4), rel=1e-5)
+
+
+def test_without_lr_decay_the_learning_rates_stay_constant():
+    data = load_mixture("ring8", limit=256)
+    config = Config(model="gan", training=TrainingConfig(epochs=1, batch_size=128, lr=1e-3, seed=0))
+    resolve(config, data)
+    trainer = build_trainer(config)
+    trainer.fit(make_point_dataset(data, 128, seed=0), epochs=1, verbose=0)
+    assert config.gan.lr_decay_steps is None
+    assert float(trainer.d_optimizer.learning_rate) == float(trainer.g_optimizer.learning_rate) == pytest.approx(1e-3)
