@@ -17,6 +17,8 @@ from experiments.files import atomic_path  # noqa: E402
 __all__ = ["image_grid", "plot_gan_history", "plot_point_snapshots", "save_figure", "save_image", "save_image_grid",
            "save_point_scatter", "save_progress_gif"]
 
+GIF_FRAMES = 60  # frames of progress.gif at most: 24 s at 400 ms a frame
+
 
 def image_grid(images, columns=None, padding=2, scale=1):
     """Tiles images into one picture.
@@ -62,8 +64,15 @@ def epoch_frames(folder):
     return sorted((int(m.group(1)), os.path.join(folder, m.group(0))) for m in found if m)
 
 
-def save_progress_gif(frame_paths, path, captions, duration_ms=400):
-    """Animated GIF of the per-epoch grids, each frame captioned (e.g. ``epoch 3``), looping."""
+def save_progress_gif(frame_paths, path, captions, duration_ms=400, max_frames=GIF_FRAMES):
+    """Animated GIF of the per-epoch grids, each frame captioned (e.g. ``epoch 3``), looping.
+
+    Of more than ``max_frames`` frames it keeps ``max_frames``, evenly spread from the first to the
+    last, so a long run's GIF stays watchable and cheap to rewrite after every epoch.
+    """
+    if len(frame_paths) > max_frames:
+        kept = np.linspace(0, len(frame_paths) - 1, max_frames).round().astype(int)
+        frame_paths, captions = [frame_paths[i] for i in kept], [captions[i] for i in kept]
     frames = []
     for frame_path, caption in zip(frame_paths, captions):
         with Image.open(frame_path) as image:
