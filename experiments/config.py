@@ -24,8 +24,8 @@ TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": Fals
 # Learning-rate schedules of GAN runs (--lr-decay): cosine (Loshchilov & Hutter 2017).
 LR_DECAYS = ("cosine",)
 
-__all__ = ["LR_DECAYS", "MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig", "MLPConfig",
-           "TrainingConfig", "VAEConfig", "load_split"]
+__all__ = ["LR_DECAYS", "MODELS", "SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "GANConfig",
+           "MLPConfig", "TrainingConfig", "VAEConfig", "load_split"]
 
 
 @dataclass
