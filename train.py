@@ -49,9 +49,9 @@ RESUMABLE = {"epochs", "out_dir", "resume", "max_trials"}
 # Each family's losses, for --loss.
 FAMILY_LOSSES = {"gan": tuple(LOSSES), "mlp": tuple(MLP_LOSSES), "vae": ()}
 # Options that only some families take: each family and the argparse destinations it takes.
-FAMILY_OPTIONS = {"gan": ("architecture", "latent_dim", "grid_size", "conditioning", "d_steps", "gp_weight", "d_lr", "g_lr",
-                          "label_smoothing", "instance_noise", "minibatch_std", "pack", "unrolled_steps", "ema_decay",
-                          "lr_decay", "precision", "jit"),
+FAMILY_OPTIONS = {"gan": ("architecture", "latent_dim", "grid_size", "conditioning", "d_steps", "gp_weight", "r1_gamma",
+                          "d_lr", "g_lr", "label_smoothing", "instance_noise", "minibatch_std", "pack",
+                          "unrolled_steps", "ema_decay", "lr_decay", "precision", "jit"),
                   "mlp": ("hidden", "activation", "optimizer", "batch_norm", "dropout", "init", "validation_split",
                           "gradient_flow"),
                   "vae": ("latent_dim", "grid_size", "arch", "encoder", "decoder", "beta", "likelihood", "iw_samples",
@@ -110,6 +110,8 @@ def build_parser():
     gan.add_argument("--d-steps", type=positive_int,
                      help="discriminator updates per generator update (default 1; 5 for wgan-gp)")
     gan.add_argument("--gp-weight", type=float, help="gradient-penalty weight (default 0; 10 for wgan-gp)")
+    gan.add_argument("--r1-gamma", type=float,
+                     help="R1 penalty on the discriminator's gradient at real samples, e.g. 10 for images (default 0)")
     gan.add_argument("--d-lr", type=float, help="discriminator learning rate (default --lr; TTUR: set both)")
     gan.add_argument("--g-lr", type=float, help="generator learning rate (default --lr)")
     gan.add_argument("--label-smoothing", type=float, help="one-sided label smoothing, e.g. 0.1 (default 0)")
@@ -191,10 +193,9 @@ def config_from_args(args):
     if family == "gan":
         sections["gan"] = GANConfig(**given(
             architecture=args.architecture, latent_dim=args.latent_dim, loss=loss, conditioning=args.conditioning,
-            d_steps=args.d_steps,
-            gp_weight=args.gp_weight, d_lr=args.d_lr, g_lr=args.g_lr, label_smoothing=args.label_smoothing,
-            instance_noise=args.instance_noise, minibatch_std=args.minibatch_std, pack=args.pack,
-            unrolled_steps=args.unrolled_steps, ema_decay=args.ema_decay, lr_decay=args.lr_decay,
+            d_steps=args.d_steps, gp_weight=args.gp_weight, r1_gamma=args.r1_gamma, d_lr=args.d_lr, g_lr=args.g_lr,
+            label_smoothing=args.label_smoothing, instance_noise=args.instance_noise, minibatch_std=args.minibatch_std,
+            pack=args.pack, unrolled_steps=args.unrolled_steps, ema_decay=args.ema_decay, lr_decay=args.lr_decay,
             precision=args.precision, jit=args.jit))
     elif family == "vae":
         sections["vae"] = VAEConfig(**given(

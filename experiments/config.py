@@ -74,6 +74,7 @@ class GANConfig:
     conditioning: str = "concat"
     d_steps: int | None = None
     gp_weight: float | None = None
+    r1_gamma: float = 0.0
     d_lr: float | None = None
     g_lr: float | None = None
     label_smoothing: float = 0.0
@@ -94,7 +95,8 @@ class GANConfig:
             raise ValueError(f"latent dim must be at least 1, got {self.latent_dim}")
         if self.d_steps is not None and self.d_steps < 1:
             raise ValueError(f"d steps must be at least 1, got {self.d_steps}")
-        for name, value in (("gp weight", self.gp_weight), ("instance noise", self.instance_noise)):
+        for name, value in (("gp weight", self.gp_weight), ("r1 gamma", self.r1_gamma),
+                            ("instance noise", self.instance_noise)):
             if value is not None and not value >= 0:
                 raise ValueError(f"{name} must be at least 0, got {value}")
         for name, value in (("d lr", self.d_lr), ("g lr", self.g_lr)):

@@ -82,8 +82,8 @@ def build_trainer(config):
     with precision_policy(gan.precision or "float32"):
         generator, discriminator = build_gan_networks(
             gan.architecture, gan.latent_dim, gan.image_shape, num_classes=gan.num_classes,
-            conditioning=gan.conditioning, critic=gan.gp_weight > 0, minibatch_std=gan.minibatch_std,
-            pack=gan.pack)
+            conditioning=gan.conditioning, critic=gan.gp_weight > 0 or gan.r1_gamma > 0,
+            minibatch_std=gan.minibatch_std, pack=gan.pack)
         trainer = GAN(generator, discriminator, seed=training.seed, ema_decay=gan.ema_decay)
 
     def adam(lr, steps):
@@ -97,8 +97,9 @@ def build_trainer(config):
     trainer.compile(  # the generator steps once per d_steps discriminator steps
         d_optimizer=adam(gan.d_lr or training.lr, d_decay_steps),
         g_optimizer=adam(gan.g_lr or training.lr, d_decay_steps // gan.d_steps),
-        loss=gan.loss, d_steps=gan.d_steps, gp_weight=gan.gp_weight, label_smoothing=gan.label_smoothing,
-        instance_noise=gan.instance_noise, instance_noise_steps=gan.instance_noise_steps or 0,
+        loss=gan.loss, d_steps=gan.d_steps, gp_weight=gan.gp_weight, r1_gamma=gan.r1_gamma,
+        label_smoothing=gan.label_smoothing, instance_noise=gan.instance_noise,
+        instance_noise_steps=gan.instance_noise_steps or 0,
         unrolled_steps=gan.unrolled_steps, jit_compile="auto" if gan.jit is None else gan.jit,
     )
     return trainer

@@ -21,6 +21,7 @@ __all__ = ["VARIANTS", "format_lab_table", "run_lab"]
 VARIANTS = {
     "gan": ("gan", {}),
     "gan+minibatch-std": ("gan", {"minibatch_std": True}),
+    "gan+r1": ("gan", {"r1_gamma": 10.0}),
     "pacgan": ("gan", {"pack": 4}),
     "unrolled-gan": ("gan", {"unrolled_steps": 5}),
     "lsgan": ("gan", {"loss": "least-squares"}),

@@ -25,6 +25,7 @@ from gan_tf.losses import (
     minimax_discriminator_loss,
     minimax_generator_loss,
     nonsaturating_generator_loss,
+    r1_penalty,
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "nonsaturating_generator_loss",
+    "r1_penalty",
     "slerp",
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",

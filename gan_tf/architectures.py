@@ -10,7 +10,7 @@ ARCHITECTURES = {
     "tutorial": (build_tutorial_generator, build_tutorial_discriminator),
     "dcgan": (build_dcgan_generator, build_dcgan_discriminator),
 }
-# What makes each discriminator a WGAN-GP critic: no batch norm, no dropout noise in the penalty.
+# What makes each discriminator a critic for a gradient penalty: no batch norm, no dropout noise in the penalty.
 CRITIC_SETTINGS = {"mlp": {}, "tutorial": {"dropout": 0.0}, "dcgan": {"normalization": "layer"}}
 # Small networks for 2-D points (the mode-collapse datasets), with unbounded outputs.
 POINT_SETTINGS = ({"hidden": (128, 128, 128), "output_activation": "linear"}, {"hidden": (128, 128, 128)})
@@ -33,7 +33,7 @@ def build_gan_networks(architecture, latent_dim, sample_shape, num_classes=None,
         sample_shape: ``(height, width, channels)`` for images, ``(dims,)`` for points (``mlp`` only).
         num_classes: classes of a conditional pair, or ``None``.
         conditioning: how a conditional discriminator sees the label: ``concat`` or ``projection``.
-        critic: build the discriminator as a WGAN-GP critic (no batch norm, no dropout).
+        critic: build the discriminator for a gradient penalty, WGAN-GP's or R1 (no batch norm, no dropout).
         minibatch_std: give the discriminator a minibatch standard deviation feature.
         pack: samples the discriminator judges jointly (PacGAN); 1 for none.
     """

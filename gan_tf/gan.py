@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from gan_tf.losses import SMOOTHABLE_LOSSES, get_loss, gradient_penalty
+from gan_tf.losses import SMOOTHABLE_LOSSES, get_loss, gradient_penalty, r1_penalty
 
 __all__ = ["GAN", "default_optimizer"]
 
@@ -18,20 +18,20 @@ def default_optimizer():
 class GAN(keras.Model):
     """Trains ``generator`` and ``discriminator`` with ``fit``; calling it generates samples.
 
-    One class covers the family: the loss pair, ``d_steps`` and the gradient penalty set in
-    ``compile`` make it a DCGAN, an LSGAN, a hinge GAN or a WGAN-GP; a generator with a second
-    (label) input makes it a conditional GAN (Mirza & Osindero 2014), trained on ``(images,
-    labels)`` batches with the real labels given to both networks.
+    One class covers the family: the loss pair, ``d_steps`` and the gradient penalties set in
+    ``compile`` make it a DCGAN, an LSGAN, a hinge GAN, a WGAN-GP or an R1-regularised GAN; a
+    generator with a second (label) input makes it a conditional GAN (Mirza & Osindero 2014),
+    trained on ``(images, labels)`` batches with the real labels given to both networks.
 
     Each ``train_step`` is one discriminator update from one forward pass of both networks
     (one ``tf.GradientTape`` per network, as in the TensorFlow DCGAN tutorial); every
     ``d_steps``-th step also updates the generator from the same pass. Keras compiles the step
     into a ``tf.function``.
 
-    Logged, as epoch means: ``d_loss`` (with the penalty), ``g_loss``; the discriminator's
+    Logged, as epoch means: ``d_loss`` (with the penalties), ``g_loss``; the discriminator's
     accuracy on real (``d_real_accuracy``) and generated (``d_fake_accuracy``) samples, or for
     the Wasserstein loss the critic's estimate of the distance (``critic_gap``); and
-    ``gradient_penalty`` when it is used.
+    ``gradient_penalty`` and ``r1_penalty`` when they are used.
 
     Args:
         generator: model mapping ``(batch, latent_dim)`` noise (and ``(batch,)`` labels) to samples.
@@ -68,6 +68,7 @@ class GAN(keras.Model):
         self.fake_accuracy_tracker = keras.metrics.Mean(name="d_fake_accuracy")
         self.critic_gap_tracker = keras.metrics.Mean(name="critic_gap")
         self.penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
+        self.r1_tracker = keras.metrics.Mean(name="r1_penalty")
         self.built = True  # both networks arrive built
 
     @property
@@ -76,7 +77,8 @@ class GAN(keras.Model):
         return self.ema_generator or self.generator
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss="nonsaturating", d_steps=1, gp_weight=0.0,
-                label_smoothing=0.0, instance_noise=0.0, instance_noise_steps=0, unrolled_steps=0, **kwargs):
+                r1_gamma=0.0, label_smoothing=0.0, instance_noise=0.0, instance_noise_steps=0, unrolled_steps=0,
+                **kwargs):
         """Configures training.
 
         Args:
@@ -86,6 +88,8 @@ class GAN(keras.Model):
             loss: name of a loss pair in ``gan_tf.losses.LOSSES``.
             d_steps: discriminator updates per generator update (WGAN-GP: 5).
             gp_weight: weight of the gradient penalty (WGAN-GP: 10); 0 for none.
+            r1_gamma: gamma of the R1 penalty ``gamma / 2 * E[||grad D(x)||^2]`` on real samples
+                (Mescheder et al. 2018: 10); 0 for none.
             label_smoothing: one-sided label smoothing of the real target (e.g. 0.1).
             instance_noise: standard deviation of Gaussian noise added to every sample the
                 discriminator sees (Sønderby et al. 2017), annealed linearly to 0 over
@@ -100,7 +104,7 @@ class GAN(keras.Model):
         d_loss_fn, g_loss_fn = get_loss(loss)
         if d_steps < 1:
             raise ValueError(f"d_steps must be at least 1, got {d_steps}")
-        for name, value in (("gp_weight", gp_weight), ("instance_noise", instance_noise),
+        for name, value in (("gp_weight", gp_weight), ("r1_gamma", r1_gamma), ("instance_noise", instance_noise),
                             ("instance_noise_steps", instance_noise_steps)):
             if value < 0:
                 raise ValueError(f"{name} must be at least 0, got {value}")
@@ -120,7 +124,7 @@ class GAN(keras.Model):
         # Built now, so a generator update inside a conditional branch creates no variables.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
-        self.loss, self.d_steps, self.gp_weight = loss, d_steps, gp_weight
+        self.loss, self.d_steps, self.gp_weight, self.r1_gamma = loss, d_steps, gp_weight, r1_gamma
         self.label_smoothing, self.instance_noise, self.instance_noise_steps = (
             label_smoothing, instance_noise, instance_noise_steps)
         self.unrolled_steps = unrolled_steps
@@ -135,6 +139,8 @@ class GAN(keras.Model):
             trackers += [self.real_accuracy_tracker, self.fake_accuracy_tracker]
         if getattr(self, "gp_weight", 0):
             trackers.append(self.penalty_tracker)
+        if getattr(self, "r1_gamma", 0):
+            trackers.append(self.r1_tracker)
         return trackers
 
     def call(self, inputs, training=False):
@@ -157,6 +163,10 @@ class GAN(keras.Model):
                 epsilon = keras.random.uniform((batch,), seed=self.seed_generator)
                 penalty = gradient_penalty(self.discriminator, real, ops.stop_gradient(fake), epsilon, labels)
                 d_loss = d_loss + self.gp_weight * penalty
+            r1 = None
+            if self.r1_gamma:
+                r1 = r1_penalty(self.discriminator, real, labels)
+                d_loss = d_loss + 0.5 * self.r1_gamma * r1
             if self.unrolled_steps:
                 g_loss = self.g_loss_fn(self._unrolled_fake_logits(real_input, fake_input))
             else:
@@ -169,7 +179,7 @@ class GAN(keras.Model):
         else:
             tf.cond(self.d_optimizer.iterations % self.d_steps == 0,
                     lambda: self._update_generator(g_tape, g_scaled, generator_input), lambda: tf.constant(False))
-        return self._track(d_loss, g_loss, real_logits, fake_logits, penalty)
+        return self._track(d_loss, g_loss, real_logits, fake_logits, penalty, r1)
 
     def test_step(self, data):
         real, labels = self._unpack(data)
@@ -178,7 +188,7 @@ class GAN(keras.Model):
         real_logits = self.discriminator(self._with_labels(real, labels), training=False)
         fake_logits = self.discriminator(self._with_labels(fake, labels), training=False)
         return self._track(self._discriminator_loss(real_logits, fake_logits), self.g_loss_fn(fake_logits),
-                           real_logits, fake_logits, None)
+                           real_logits, fake_logits, None, None)
 
     def _unpack(self, data):
         """``(samples, labels)``; labels are ``None`` for an unconditional GAN, which ignores them."""
@@ -211,7 +221,7 @@ class GAN(keras.Model):
         The steps continue the discriminator optimizer's own moments on tensor copies of the
         weights (``stateless_call``) inside the generator's tape, so the generator's gradient
         flows through them (through the first moment; the second only scales the steps).
-        The penalty is left out of them.
+        The penalties are left out of them.
         """
         optimizer, network = self.d_optimizer, self.discriminator
         beta_1, beta_2, epsilon = optimizer.beta_1, optimizer.beta_2, optimizer.epsilon
@@ -251,7 +261,7 @@ class GAN(keras.Model):
                 self.ema_generator(generator_input, training=True)
         return tf.constant(True)
 
-    def _track(self, d_loss, g_loss, real_logits, fake_logits, penalty):
+    def _track(self, d_loss, g_loss, real_logits, fake_logits, penalty, r1):
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         if self.loss == "wasserstein":
@@ -262,6 +272,8 @@ class GAN(keras.Model):
             self.fake_accuracy_tracker.update_state(ops.cast(fake_logits < threshold, "float32"))
         if penalty is not None:
             self.penalty_tracker.update_state(penalty)
+        if r1 is not None:
+            self.r1_tracker.update_state(r1)
         return {m.name: m.result() for m in self.metrics}
 
     def get_config(self):
@@ -296,6 +308,7 @@ class GAN(keras.Model):
             "loss": self.loss,
             "d_steps": self.d_steps,
             "gp_weight": self.gp_weight,
+            "r1_gamma": self.r1_gamma,
             "label_smoothing": self.label_smoothing,
             "instance_noise": self.instance_noise,
             "instance_noise_steps": self.instance_noise_steps,

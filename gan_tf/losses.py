@@ -1,4 +1,4 @@
-"""GAN losses as pure functions of discriminator outputs, the gradient penalty, and a registry.
+"""GAN losses as pure functions of discriminator outputs, the gradient penalties, and a registry.
 
 Every loss takes raw logits / critic scores (no sigmoid), computes in float32 and returns a
 scalar. Discriminator losses with a target for real images take ``label_smoothing``: the
@@ -11,7 +11,7 @@ from keras import ops
 __all__ = [
     "LOSSES", "SMOOTHABLE_LOSSES", "get_loss", "gradient_penalty", "hinge_discriminator_loss",
     "hinge_generator_loss", "least_squares_discriminator_loss", "least_squares_generator_loss",
-    "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss",
+    "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss", "r1_penalty",
     "wasserstein_discriminator_loss", "wasserstein_generator_loss",
 ]
 
@@ -102,16 +102,36 @@ def gradient_penalty(critic, real, fake, epsilon, labels=None):
     real, fake = _f32(real), _f32(fake)
     weights = ops.reshape(_f32(epsilon), (-1,) + (1,) * (len(real.shape) - 1))
     mixed = weights * real + (1.0 - weights) * fake
+    norms = ops.sqrt(_squared_gradient_norms(critic, mixed, labels) + 1e-12)
+    return ops.mean(ops.square(norms - 1.0))
+
+
+def r1_penalty(discriminator, real, labels=None):
+    """``E[||grad D(x)||_2^2]`` at real samples ``x``: the R1 regulariser.
+
+    Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge?", eq. 9,
+    adds ``gamma / 2`` times this to the discriminator's loss. Penalising the discriminator's
+    slope at the real data damps the oscillation of unregularised training around the
+    equilibrium, so training converges.
+
+    Args:
+        discriminator: model mapping ``(batch, ...)`` inputs (and ``labels``, when given) to logits.
+        real: real samples ``(batch, ...)``.
+        labels: class labels ``(batch,)`` for a conditional discriminator, or ``None``.
+    """
+    return ops.mean(_squared_gradient_norms(discriminator, _f32(real), labels))
+
+
+def _squared_gradient_norms(critic, x, labels):
+    """``||grad critic(x)||^2`` with respect to ``x``, one per score."""
     with tf.GradientTape() as tape:
-        tape.watch(mixed)
-        scores = critic(mixed if labels is None else [mixed, labels], training=True)
-    gradients = tape.gradient(scores, mixed)
-    squares = ops.sum(ops.square(gradients), axis=tuple(range(1, len(real.shape))))
+        tape.watch(x)
+        scores = critic(x if labels is None else [x, labels], training=True)
+    gradients = tape.gradient(scores, x)
+    squares = ops.sum(ops.square(gradients), axis=tuple(range(1, len(x.shape))))
     # A packing critic (PacGAN) scores groups of consecutive samples: one norm per score.
     groups = ops.shape(scores)[0]
-    squares = ops.sum(ops.reshape(squares[: groups * (ops.shape(squares)[0] // groups)], (groups, -1)), axis=1)
-    norms = ops.sqrt(squares + 1e-12)
-    return ops.mean(ops.square(norms - 1.0))
+    return ops.sum(ops.reshape(squares[: groups * (ops.shape(squares)[0] // groups)], (groups, -1)), axis=1)
 
 
 LOSSES = {

@@ -70,18 +70,19 @@ def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_hom
     out = tmp_path / "ring"
     result = run_script("train.py", "--model", "gan", "--dataset", "ring8", "--limit", "1024", "--epochs", "2",
                         "--batch-size", "128", "--minibatch-std", "--pack", "2", "--unrolled-steps", "2", "--ema-decay", "0.9",
-                        "--lr-decay", "cosine", "--out-dir", out,
+                        "--lr-decay", "cosine", "--r1-gamma", "1", "--out-dir", out,
                         env={"KERAS_HOME": str(keras_home)})
     assert result.returncode == 0, result.stderr
     assert "training gan (mlp architecture, nonsaturating loss, float32) on ring8: 1024 samples 2" in result.stdout
     assert "detected" not in result.stdout  # 2-D mixtures always train in float32
     gan = json.loads((out / "config.json").read_text())["gan"]
-    assert (gan["pack"], gan["unrolled_steps"], gan["ema_decay"]) == (2, 2, 0.9)
+    assert (gan["pack"], gan["unrolled_steps"], gan["ema_decay"], gan["r1_gamma"]) == (2, 2, 0.9, 1.0)
     assert (gan["lr_decay"], gan["lr_decay_steps"]) == ("cosine", 16)  # 2 epochs of 8 batches
     assert keras.models.load_model(out / "discriminator.keras").output_shape == (None, 1)
     rows = history(out)
     assert [r["epoch"] for r in rows] == ["1", "2"]
     assert all(0 <= int(float(r["modes_covered"])) <= 8 and 0 <= float(r["high_quality"]) <= 1 for r in rows)
+    assert all(float(r["r1_penalty"]) > 0 for r in rows)
     for name in ("samples/epoch_002.png", "progress.gif", "curves.png", "generator.keras"):
         assert (out / name).is_file(), name
     with Image.open(out / "samples" / "epoch_002.png") as scatter:
@@ -99,6 +100,7 @@ def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_hom
     (("--model", "wgan-gp", "--dataset", "digits", "--ema-decay", "1.5"), "ema decay must be in (0, 1)"),
     (("--model", "cgan", "--dataset", "digits", "--pack", "2"), "--pack (PacGAN) is for unconditional models"),
     (("--model", "gan", "--dataset", "ring8", "--lr-decay", "linear"), "invalid choice: 'linear'"),
+    (("--model", "gan", "--dataset", "ring8", "--r1-gamma", "-1"), "r1 gamma must be at least 0"),
 ])
 def test_bad_gan_settings_are_one_line_errors(tmp_path, args, phrase):
     out = tmp_path / "never"

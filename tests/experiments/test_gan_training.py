@@ -1,5 +1,8 @@
-"""How the GAN family turns a config into a trainer: the learning-rate schedule over the run."""
+"""How the GAN family turns a config into a trainer: its learning-rate schedule, its discriminator for a penalty."""
 
+import dataclasses
+
+import keras
 import pytest
 
 from data import load_mixture, make_point_dataset
@@ -34,3 +37,13 @@ def test_without_lr_decay_the_learning_rates_stay_constant():
     trainer.fit(make_point_dataset(data, 128, seed=0), epochs=1, verbose=0)
     assert config.gan.lr_decay_steps is None
     assert float(trainer.d_optimizer.learning_rate) == float(trainer.g_optimizer.learning_rate) == pytest.approx(1e-3)
+
+
+@pytest.mark.parametrize("penalty, batch_norm", [({}, True), ({"gp_weight": 10.0}, False), ({"r1_gamma": 10.0}, False)])
+def test_a_gradient_penalty_takes_batch_norm_out_of_the_discriminator(penalty, batch_norm):
+    gan = GANConfig(architecture="dcgan", image_shape=(16, 16, 3), loss="nonsaturating", d_steps=1, gp_weight=0.0,
+                    precision="float32")
+    config = Config(model="dcgan", training=TrainingConfig(lr=2e-4, beta_1=0.5, beta_2=0.999),
+                    gan=dataclasses.replace(gan, **penalty))
+    layers = build_trainer(config).discriminator.layers
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers) == batch_norm

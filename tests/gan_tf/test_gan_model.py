@@ -7,8 +7,9 @@ import sys
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from gan_tf import GAN, build_gan_networks, latent_noise
+from gan_tf import GAN, build_gan_networks, latent_noise, r1_penalty
 
 SHAPES = {"tutorial": (8, 8, 1), "dcgan": (8, 8, 3)}
 LOG_KEYS = {"d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy"}
@@ -185,6 +186,31 @@ def test_wgan_gp_updates_the_generator_every_d_steps_and_logs_the_critic():
     assert history.history["gradient_penalty"][0] > 0
 
 
+def test_r1_adds_gamma_over_two_times_the_penalty_to_the_discriminator_loss():
+    keras.utils.set_random_seed(0)
+    generator, discriminator = build_gan_networks("mlp", 4, (2,), critic=True)
+    real = np.random.default_rng(2).normal(size=(16, 2)).astype("float32")
+
+    def one_step(r1_gamma):  # one plain SGD step from the same weights and noise
+        gan = GAN(keras.models.clone_model(generator), keras.models.clone_model(discriminator), seed=0)
+        gan.generator.set_weights(generator.get_weights())
+        gan.discriminator.set_weights(discriminator.get_weights())
+        gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1), r1_gamma=r1_gamma)
+        history = gan.fit(real, batch_size=16, epochs=1, verbose=0, shuffle=False)
+        return gan.discriminator.get_weights(), history.history
+
+    plain, plain_logs = one_step(0.0)
+    regularised, logs = one_step(4.0)
+    with tf.GradientTape() as tape:
+        penalty = r1_penalty(discriminator, real)
+    gradients = tape.gradient(penalty, discriminator.trainable_weights)
+    assert "r1_penalty" not in plain_logs and logs["r1_penalty"][0] == pytest.approx(float(penalty), rel=1e-5)
+    assert float(penalty) > 0
+    for without, with_r1, gradient in zip(plain, regularised, gradients):  # SGD(0.1) on 4 / 2 * penalty
+        expected = np.zeros_like(without) if gradient is None else -0.1 * 2.0 * np.asarray(gradient)  # output bias
+        np.testing.assert_allclose(with_r1 - without, expected, rtol=1e-4, atol=1e-6)
+
+
 def test_ema_generator_averages_the_weights_and_tracks_its_own_batch_norm_statistics(tmp_path):
     keras.utils.set_random_seed(0)
     generator, discriminator = build_gan_networks("tutorial", 8, (8, 8, 1))
@@ -229,6 +255,7 @@ def test_instance_noise_is_annealed_to_zero():
     ({"loss": "hinge", "label_smoothing": 0.1}, "label smoothing needs a loss with a real target"),
     ({"d_steps": 0}, "d_steps must be at least 1"),
     ({"gp_weight": -1.0}, "gp_weight must be at least 0"),
+    ({"r1_gamma": -1.0}, "r1_gamma must be at least 0"),
 ])
 def test_compile_rejects_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -236,10 +263,11 @@ def test_compile_rejects_bad_settings(kwargs, message):
 
 
 def test_training_settings_survive_a_reload(tmp_path):
-    gan = make_gan("tutorial", loss="least-squares", label_smoothing=0.1, d_steps=2, instance_noise=0.1)
+    gan = make_gan("tutorial", loss="least-squares", label_smoothing=0.1, d_steps=2, instance_noise=0.1, r1_gamma=5.0)
     gan.save(tmp_path / "gan.keras")
     loaded = keras.models.load_model(tmp_path / "gan.keras")
-    assert (loaded.loss, loaded.label_smoothing, loaded.d_steps, loaded.instance_noise) == ("least-squares", 0.1, 2, 0.1)
+    assert (loaded.loss, loaded.label_smoothing, loaded.d_steps, loaded.instance_noise, loaded.r1_gamma) == (
+        "least-squares", 0.1, 2, 0.1, 5.0)
 
 
 def test_unrolled_steps_change_only_the_generators_update():

@@ -16,6 +16,7 @@ from gan_tf.losses import (
     minimax_discriminator_loss,
     minimax_generator_loss,
     nonsaturating_generator_loss,
+    r1_penalty,
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
@@ -130,3 +131,33 @@ def test_gradient_penalty_takes_one_norm_per_pack():
     real, fake = np.ones((4, 1), "float32"), np.zeros((4, 1), "float32")
     penalty = gradient_penalty(critic, real, fake, np.full(4, 0.5, "float32"))
     assert float(penalty) == pytest.approx((np.sqrt(2.0) - 1.0) ** 2, abs=1e-5)  # per sample it would be 0
+
+
+@pytest.mark.parametrize("weights, expected", [([3.0, 0.0, 4.0, 0.0], 25.0), ([0.0, 0.0, 0.0, 0.0], 0.0)])
+def test_r1_penalty_of_a_linear_critic_is_its_squared_slope(weights, expected):
+    real = np.random.default_rng(0).normal(size=(5, 2, 2, 1)).astype("float32")
+    assert float(r1_penalty(linear_critic(weights), real)) == pytest.approx(expected, abs=1e-5)
+
+
+def test_r1_penalty_is_taken_at_the_real_samples_one_per_pack():
+    # D(x) = 0.5 ||x||^2 has gradient x: the penalty is the mean of ||x||^2 over the real samples
+    inputs = keras.Input((3,))
+    critic = keras.Model(inputs, keras.layers.Lambda(lambda x: 0.5 * keras.ops.sum(x * x, axis=1))(inputs))
+    assert float(r1_penalty(critic, np.array([[2.0, 0, 0], [0, 4.0, 1.0]], "float32"))) == pytest.approx(
+        (4.0 + 17.0) / 2)
+    packed = keras.Sequential([keras.Input((1,)), Pack(2), keras.layers.Dense(1, use_bias=False)])
+    packed.layers[-1].kernel.assign(np.array([[3.0], [4.0]], "float32"))
+    assert float(r1_penalty(packed, np.zeros((4, 1), "float32"))) == pytest.approx(25.0)  # per sample: 12.5
+
+
+def test_r1_penalty_gives_a_conditional_discriminator_each_samples_label():
+    # D(x, y) = <w_y, x>: the gradient at a sample of class y is w_y
+    x, y = keras.Input((2,)), keras.Input((), dtype="int32")
+    embedding = keras.layers.Embedding(2, 2)
+    outputs = keras.layers.Lambda(lambda t: keras.ops.sum(t[0] * t[1], axis=1, keepdims=True))([x, embedding(y)])
+    critic = keras.Model([x, y], outputs)
+    embedding.embeddings.assign(np.array([[3.0, 4.0], [0.0, 1.0]], "float32"))
+    real = np.ones((2, 2), "float32")
+    labels = keras.ops.convert_to_tensor([0, 1], "int32")
+    assert float(r1_penalty(critic, real, labels)) == pytest.approx((25.0 + 1.0) / 2)
+    assert float(r1_penalty(critic, real, keras.ops.ones((2,), "int32"))) == pytest.approx(1.0)
