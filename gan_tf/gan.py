@@ -88,8 +88,8 @@ class GAN(keras.Model):
             loss: name of a loss pair in ``gan_tf.losses.LOSSES``.
             d_steps: discriminator updates per generator update (WGAN-GP: 5).
             gp_weight: weight of the gradient penalty (WGAN-GP: 10); 0 for none.
-            r1_gamma: gamma of the R1 penalty ``gamma / 2 * E[||grad D(x)||^2]`` on real samples
-                (Mescheder et al. 2018: 10); 0 for none.
+            r1_gamma: gamma of the R1 penalty ``gamma / 2 * E[||grad D(x)||^2]`` on real samples,
+                taken before instance noise (Mescheder et al. 2018: 10); 0 for none.
             label_smoothing: one-sided label smoothing of the real target (e.g. 0.1).
             instance_noise: standard deviation of Gaussian noise added to every sample the
                 discriminator sees (Sønderby et al. 2017), annealed linearly to 0 over

@@ -112,7 +112,7 @@ def r1_penalty(discriminator, real, labels=None):
     Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge?", eq. 9,
     adds ``gamma / 2`` times this to the discriminator's loss. Penalising the discriminator's
     slope at the real data damps the oscillation of unregularised training around the
-    equilibrium, so training converges.
+    equilibrium (the paper proves local convergence).
 
     Args:
         discriminator: model mapping ``(batch, ...)`` inputs (and ``labels``, when given) to logits.

@@ -197,10 +197,13 @@ def test_r1_adds_gamma_over_two_times_the_penalty_to_the_discriminator_loss():
         gan.discriminator.set_weights(discriminator.get_weights())
         gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1), r1_gamma=r1_gamma)
         history = gan.fit(real, batch_size=16, epochs=1, verbose=0, shuffle=False)
-        return gan.discriminator.get_weights(), history.history
+        return gan.discriminator.get_weights(), gan.generator.get_weights(), history.history
 
-    plain, plain_logs = one_step(0.0)
-    regularised, logs = one_step(4.0)
+    plain, plain_generator, plain_logs = one_step(0.0)
+    regularised, generator_after, logs = one_step(4.0)
+    for a, b in zip(plain_generator, generator_after):  # the generator's loss has no penalty
+        np.testing.assert_array_equal(a, b)
+    assert logs["g_loss"] == plain_logs["g_loss"]
     with tf.GradientTape() as tape:
         penalty = r1_penalty(discriminator, real)
     gradients = tape.gradient(penalty, discriminator.trainable_weights)

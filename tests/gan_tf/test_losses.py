@@ -95,7 +95,7 @@ def test_hinge_wasserstein_and_least_squares_by_hand():
 
 
 def linear_critic(weights):
-    """D(x) = <w, x>: its gradient is w everywhere, so the penalty is (||w|| - 1)^2."""
+    """D(x) = <w, x>: its gradient is w everywhere (gradient penalty (||w|| - 1)^2, R1 ||w||^2)."""
     inputs = keras.Input((2, 2, 1))
     outputs = keras.layers.Dense(1, use_bias=False)(keras.layers.Flatten()(inputs))
     critic = keras.Model(inputs, outputs)
