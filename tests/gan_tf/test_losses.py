@@ -103,6 +103,19 @@ def linear_critic(weights):
     return critic
 
 
+def half_squared_norm_critic():
+    """D(x) = 0.5 ||x||^2 on 3-vectors: its gradient at x is x."""
+    inputs = keras.Input((3,))
+    return keras.Model(inputs, keras.layers.Lambda(lambda x: 0.5 * keras.ops.sum(x * x, axis=1))(inputs))
+
+
+def packed_linear_critic(weights):
+    """D scores pairs of scalars as <w, (x1, x2)>: each pair's gradient is w."""
+    critic = keras.Sequential([keras.Input((1,)), Pack(2), keras.layers.Dense(1, use_bias=False)])
+    critic.layers[-1].kernel.assign(np.reshape(np.asarray(weights, "float32"), (2, 1)))
+    return critic
+
+
 @pytest.mark.parametrize("weights, expected", [([3.0, 0.0, 4.0, 0.0], 16.0), ([0.5, 0.5, 0.5, 0.5], 0.0),
                                                ([0.0, 0.0, 0.0, 0.0], 1.0)])
 def test_gradient_penalty_of_a_linear_critic(weights, expected):
@@ -114,8 +127,7 @@ def test_gradient_penalty_of_a_linear_critic(weights, expected):
 
 def test_gradient_penalty_interpolates_per_sample():
     # D(x) = 0.5 ||x||^2 has gradient x, so the penalty is mean over samples of (||x_hat|| - 1)^2
-    inputs = keras.Input((3,))
-    critic = keras.Model(inputs, keras.layers.Lambda(lambda x: 0.5 * keras.ops.sum(x * x, axis=1))(inputs))
+    critic = half_squared_norm_critic()
     real = np.array([[2.0, 0, 0], [0, 4.0, 0]], "float32")
     fake = np.zeros((2, 3), "float32")
     epsilon = np.array([0.5, 0.25], "float32")  # x_hat = [1, 0, 0] and [0, 1, 0]: both norm 1
@@ -126,8 +138,7 @@ def test_gradient_penalty_interpolates_per_sample():
 
 def test_gradient_penalty_takes_one_norm_per_pack():
     # A packing critic D(x) = <w, packed pair>: each pair's gradient is w, so its norm is ||w|| = sqrt(2)
-    critic = keras.Sequential([keras.Input((1,)), Pack(2), keras.layers.Dense(1, use_bias=False)])
-    critic.layers[-1].kernel.assign(np.ones((2, 1), "float32"))
+    critic = packed_linear_critic([1.0, 1.0])
     real, fake = np.ones((4, 1), "float32"), np.zeros((4, 1), "float32")
     penalty = gradient_penalty(critic, real, fake, np.full(4, 0.5, "float32"))
     assert float(penalty) == pytest.approx((np.sqrt(2.0) - 1.0) ** 2, abs=1e-5)  # per sample it would be 0
@@ -141,13 +152,11 @@ def test_r1_penalty_of_a_linear_critic_is_its_squared_slope(weights, expected):
 
 def test_r1_penalty_is_taken_at_the_real_samples_one_per_pack():
     # D(x) = 0.5 ||x||^2 has gradient x: the penalty is the mean of ||x||^2 over the real samples
-    inputs = keras.Input((3,))
-    critic = keras.Model(inputs, keras.layers.Lambda(lambda x: 0.5 * keras.ops.sum(x * x, axis=1))(inputs))
+    critic = half_squared_norm_critic()
     assert float(r1_penalty(critic, np.array([[2.0, 0, 0], [0, 4.0, 1.0]], "float32"))) == pytest.approx(
         (4.0 + 17.0) / 2)
-    packed = keras.Sequential([keras.Input((1,)), Pack(2), keras.layers.Dense(1, use_bias=False)])
-    packed.layers[-1].kernel.assign(np.array([[3.0], [4.0]], "float32"))
-    assert float(r1_penalty(packed, np.zeros((4, 1), "float32"))) == pytest.approx(25.0)  # per sample: 12.5
+    pairs = np.zeros((4, 1), "float32")
+    assert float(r1_penalty(packed_linear_critic([3.0, 4.0]), pairs)) == pytest.approx(25.0)  # per sample: 12.5
 
 
 def test_r1_penalty_gives_a_conditional_discriminator_each_samples_label():
