@@ -11,7 +11,8 @@ ARCHITECTURES = {
     "dcgan": (build_dcgan_generator, build_dcgan_discriminator),
 }
 # What makes each discriminator a critic for a gradient penalty: no batch norm, no dropout noise in the penalty.
-CRITIC_SETTINGS = {"mlp": {}, "tutorial": {"dropout": 0.0}, "dcgan": {"normalization": "layer"}}
+# The dcgan critic has no normalisation at all, as Gulrajani et al.'s CIFAR-10 critic.
+CRITIC_SETTINGS = {"mlp": {}, "tutorial": {"dropout": 0.0}, "dcgan": {"normalization": None}}
 # Small networks for 2-D points (the mode-collapse datasets), with unbounded outputs.
 POINT_SETTINGS = ({"hidden": (128, 128, 128), "output_activation": "linear"}, {"hidden": (128, 128, 128)})
 

@@ -98,8 +98,8 @@ def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=N
         num_classes: classes of a conditional discriminator, or ``None``.
         conditioning: ``concat`` or ``projection`` (see the module docstring).
         minibatch_std: append the batch's standard deviation as a channel before the head.
-        normalization: ``batch`` (the paper), ``layer`` (for a WGAN-GP critic, as Gulrajani et
-            al. recommend) or ``None``.
+        normalization: ``batch`` (the paper), ``layer`` (what Gulrajani et al. suggest in a
+            critic's batch norm's place) or ``None`` (their CIFAR-10 critic's choice).
         name: model name.
 
     Returns:

@@ -113,8 +113,15 @@ def test_critics_have_no_batch_norm_or_dropout(architecture, shape):
     assert all(layer.rate == 0 for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout))
 
 
-def test_dcgan_critic_layer_norm_normalises_each_whole_feature_map():
+def test_dcgan_critic_is_unnormalised_like_the_wgan_gp_papers_cifar_critic():
     _, critic = build_gan_networks("dcgan", 4, (16, 16, 3), critic=True)
+    kinds = {type(layer) for layer in critic.layers}
+    assert not kinds & {keras.layers.BatchNormalization, keras.layers.LayerNormalization}
+    assert all(layer.use_bias for layer in critic.layers if isinstance(layer, keras.layers.Conv2D))
+
+
+def test_dcgan_critic_layer_norm_normalises_each_whole_feature_map():
+    critic = build_dcgan_discriminator((16, 16, 3), normalization="layer")
     norms = [layer for layer in critic.layers if isinstance(layer, keras.layers.LayerNormalization)]
     assert norms
     x = np.random.default_rng(0).normal(3.0, 2.0, (2, 4, 4, 8)).astype("float32")
