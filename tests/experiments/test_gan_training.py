@@ -20,7 +20,7 @@ def test_cosine_lr_decay_lowers_both_learning_rates_to_a_tenth_over_the_planned_
     batches = make_point_dataset(data, 128, seed=0)
     rates = []
     for _ in range(3):  # the planned two epochs, then one more at the floor
-        trainer.fit(batches, epochs=1, verbose=0)
+        trainer.fit(batches, epochs=1, verbose=0, shuffle=False)  # the dataset shuffles, seeded
         rates.append((float(trainer.d_optimizer.learning_rate), float(trainer.g_optimizer.learning_rate)))
     assert int(trainer.g_optimizer.iterations) == 6
     halfway = 1e-3 * (0.1 + 0.9 * 0.5)  # cos(pi/2) = 0: halfway between the start and the floor
@@ -34,7 +34,7 @@ def test_without_lr_decay_the_learning_rates_stay_constant():
     config = Config(model="gan", training=TrainingConfig(epochs=1, batch_size=128, lr=1e-3, seed=0))
     resolve(config, data)
     trainer = build_trainer(config)
-    trainer.fit(make_point_dataset(data, 128, seed=0), epochs=1, verbose=0)
+    trainer.fit(make_point_dataset(data, 128, seed=0), epochs=1, verbose=0, shuffle=False)
     assert config.gan.lr_decay_steps is None
     assert float(trainer.d_optimizer.learning_rate) == float(trainer.g_optimizer.learning_rate) == pytest.approx(1e-3)
 
