@@ -9,14 +9,13 @@
 import os
 import sys
 
-import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 import keras
 
-from experiments import run_dir as rd
-from experiments.cli import ArgumentParser, non_negative_int, positive_int, report_bad_input
-from experiments.run_metrics import METRICS, evaluate_run, format_table
-from experiments.sample_images import write_interpolation, write_sample_grid
-from gan_tf.sampling import latent_dim_of, num_classes_of
+from lab_tf import run_dir as rd
+from lab_tf.cli import ArgumentParser, non_negative_int, positive_int, report_bad_input
+from lab_tf.metrics import METRICS, evaluate_run, format_table
+from lab_tf.sampling import NoiseToImage, write_interpolation, write_samples
 
 
 def build_parser():
@@ -46,7 +45,10 @@ def build_parser():
 
 
 def load_generator(args):
-    """The generator named by ``--model``, ``--run``, or the newest run; and the default output folder."""
+    """``(generator, its family's sampler, default output folder)`` of ``--model``, ``--run`` or the newest run.
+
+    A bare ``--model`` file is drawn as a noise-to-image generator, the only kind a file alone describes.
+    """
     if args.model:
         if not os.path.isfile(args.model):
             raise ValueError(f"model file {args.model} does not exist; pass a generator .keras file")
@@ -54,10 +56,15 @@ def load_generator(args):
             generator = keras.models.load_model(args.model)
         except Exception as error:  # Keras raises many types for files that are not models
             raise ValueError(f"could not load {args.model} as a Keras model ({error})") from error
-        latent_dim_of(generator)
-        return generator, "."
+        sampler = NoiseToImage()
+        sampler.check(generator)
+        return generator, sampler, "."
     run_dir = chosen_run_dir(args)
-    return rd.load_run(run_dir).generator, run_dir
+    config = rd.load_config(run_dir)
+    sampler = config.family.sampler
+    if sampler is None:
+        raise ValueError(f"{run_dir} is a --model {config.model} run, which has no generator to draw from")
+    return rd.load_run(run_dir).generator, sampler, run_dir
 
 
 def chosen_run_dir(args):
@@ -89,16 +96,17 @@ def main(argv=None):
     try:
         if args.evaluate:
             return evaluate(args)
-        generator, folder = load_generator(args)
+        generator, sampler, folder = load_generator(args)
         kind = "interpolation" if args.interpolate else "samples"
         if args.label is not None:
             kind += f"_label{args.label}"
         out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")
         if args.interpolate:
-            write_interpolation(generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale, label=args.label)
+            write_interpolation(sampler, generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale,
+                                label=args.label)
         else:
-            n = args.n or (10 if num_classes_of(generator) and args.label is None else 64)
-            write_sample_grid(generator, out, n=n, seed=args.seed, scale=args.scale, label=args.label)
+            n = args.n or sampler.default_count(generator, args.label)
+            write_samples(sampler, generator, out, n=n, seed=args.seed, scale=args.scale, label=args.label)
     except (ValueError, OSError) as error:  # also Pillow's "unknown file extension"
         return report_bad_input(error)
     print(f"wrote {out}")

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from data import normalize_images  # noqa: E402
-from evaluation import evaluate_images  # noqa: E402
+from eval_tf import evaluate_images  # noqa: E402
 from experiments.config import DataConfig, load_split  # noqa: E402
 from experiments.run_metrics import build_reference, format_table  # noqa: E402
 

@@ -4,7 +4,7 @@ and 2-D mixtures of Gaussians for mode-collapse experiments.
 Every loader gives float32 images in [-1, 1] of shape ``(height, width, channels)``.
 """
 
-import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 
 from data.digits import load_digits, render_digits
 from data.folder import EmptyFolderError, load_image_folder

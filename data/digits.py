@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from data.images import ImageData
 from data.keras_files import keras_cache_dir
-from experiments.files import atomic_path
+from core_tf.files import atomic_path
 
 __all__ = ["CLASS_NAMES", "GLYPHS", "load_digits", "render_digits"]
 

@@ -12,7 +12,8 @@ from data.digits import load_digits
 from data.folder import load_image_folder
 from data.images import ImageData, conform_images, normalize_images
 
-__all__ = ["DATASETS", "FOLDER_PREFIX", "check_source", "dataset_name", "load_dataset", "load_images", "make_dataset"]
+__all__ = ["DATASETS", "FOLDER_PREFIX", "check_source", "dataset_name", "has_test_split", "load_dataset", "load_images",
+           "make_dataset"]
 from data.keras_files import KERAS_DATASETS, load_keras_dataset
 from data.mixtures import MIXTURES
 
@@ -35,6 +36,11 @@ def dataset_name(source):
     if source.startswith(FOLDER_PREFIX):
         return "folder-" + os.path.basename(os.path.normpath(source[len(FOLDER_PREFIX):]))
     return source
+
+
+def has_test_split(source):
+    """Whether ``source`` has a ``test`` split: every source but an image folder (``folder:PATH``)."""
+    return not source.startswith(FOLDER_PREFIX)
 
 
 def load_images(source, split="train", *, data_dir=None, image_size=None, channels=None,
@@ -60,7 +66,7 @@ def load_images(source, split="train", *, data_dir=None, image_size=None, channe
         raise ValueError(f"{source} holds 2-D points, not images; load it with data.load_mixture")
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
-    if source.startswith(FOLDER_PREFIX):
+    if not has_test_split(source):
         if split != "train":
             raise ValueError(f"image folders have only a train split, got split={split!r}")
         data = load_image_folder(

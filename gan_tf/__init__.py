@@ -7,7 +7,7 @@ Example:
     >>> gan.fit(images_in_minus_one_to_one, epochs=5)
 """
 
-import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 
 from gan_tf.architectures import ARCHITECTURES, build_gan_networks, default_architecture
 from gan_tf.discriminator import build_dcgan_discriminator, build_mlp_discriminator, build_tutorial_discriminator

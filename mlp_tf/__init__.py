@@ -6,7 +6,7 @@ Example:
     >>> model.fit(images_in_minus_one_to_one, labels, validation_split=0.1, epochs=10)
 """
 
-import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 
 from mlp_tf.activations import ACTIVATIONS, activation_derivative, get_activation
 from mlp_tf.figures import (

@@ -3,11 +3,10 @@ gradient flow and hyperparameter effects. Every figure is written atomically as 
 
 import math
 
-import experiments.figures  # noqa: F401  (selects the Agg backend before pyplot loads)
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 
-from experiments.files import atomic_path
+from core_tf.figures import new_figure, save_figure
 from mlp_tf.activations import activation_derivative, get_activation
 
 __all__ = [
@@ -15,12 +14,6 @@ __all__ = [
     "plot_confusion_matrix", "plot_gradient_norms", "plot_hyperparameter_effects",
 ]
 
-
-def _save(figure, path, dpi=100):
-    figure.tight_layout()
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, dpi=dpi)
-    plt.close(figure)
 
 
 def _integer_epochs(panel):
@@ -31,7 +24,7 @@ def _integer_epochs(panel):
 def plot_activation_functions(names, path, x_range=(-5.0, 5.0)):
     """Two panels: each activation ``f(x)`` and its derivative ``f'(x)`` over ``x_range``."""
     x = np.linspace(*x_range, 801, dtype="float32")
-    figure, (values, slopes) = plt.subplots(1, 2, figsize=(12, 4.5))
+    figure, (values, slopes) = new_figure(1, 2, figsize=(12, 4.5))
     for name in names:
         line, = values.plot(x, np.asarray(get_activation(name)(x)), label=name)
         slopes.plot(x, np.asarray(activation_derivative(name, x)), color=line.get_color(), label=name)
@@ -45,7 +38,7 @@ def plot_activation_functions(names, path, x_range=(-5.0, 5.0)):
         panel.axvline(0, color="black", linewidth=0.5)
         panel.grid(alpha=0.3)
     values.legend(ncol=2, fontsize=8)
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_classifier_history(rows, path, metric=None):
@@ -55,7 +48,7 @@ def plot_classifier_history(rows, path, metric=None):
     is unused and accepted for the run recorder's common signature.
     """
     epochs = [row["epoch"] for row in rows]
-    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    figure, axes = new_figure(1, 2, figsize=(11, 3.8))
     for panel, key, title in ((axes[0], "loss", "Loss"), (axes[1], "accuracy", "Accuracy")):
         for prefix, label in (("", "training"), ("val_", "validation")):
             if rows and f"{prefix}{key}" in rows[0]:
@@ -63,7 +56,7 @@ def plot_classifier_history(rows, path, metric=None):
         panel.set(title=title, xlabel="epoch")
         panel.legend()
         _integer_epochs(panel)
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_comparison(histories, path, title=None):
@@ -74,8 +67,8 @@ def plot_comparison(histories, path, title=None):
         path: the PNG to write.
         title: the figure's title, e.g. what was compared.
     """
-    figure, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-    colours = plt.get_cmap("tab10")
+    figure, axes = new_figure(1, 2, figsize=(12, 4.2))
+    colours = matplotlib.colormaps["tab10"]
     for i, (label, rows) in enumerate(histories.items()):
         epochs = [row["epoch"] for row in rows]
         for panel, key in zip(axes, ("loss", "accuracy")):
@@ -91,7 +84,7 @@ def plot_comparison(histories, path, title=None):
         _integer_epochs(panel)
     if title:
         figure.suptitle(title)
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_confusion_matrix(matrix, path, class_names=None):
@@ -101,7 +94,7 @@ def plot_confusion_matrix(matrix, path, class_names=None):
     names = list(class_names) if class_names is not None else [str(i) for i in range(k)]
     shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     size = max(5.0, 0.5 * k + 2)
-    figure, panel = plt.subplots(figsize=(size + 1, size))
+    figure, panel = new_figure(figsize=(size + 1, size))
     image = panel.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     figure.colorbar(image, ax=panel, label="share of the true class")
     if k <= 30:
@@ -113,7 +106,7 @@ def plot_confusion_matrix(matrix, path, class_names=None):
               title=f"Confusion matrix (accuracy {accuracy:.2%} of {matrix.sum()})")
     panel.set_xticklabels(names, rotation=90 if max(map(len, names)) > 3 else 0)
     panel.set_yticklabels(names)
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_gradient_norms(flows, path):
@@ -123,7 +116,7 @@ def plot_gradient_norms(flows, path):
         flows: ``mlp_tf.GradientFlow`` results.
         path: the PNG to write.
     """
-    figure, axes = plt.subplots(1, 2, figsize=(13, 4.5), sharey=True)
+    figure, axes = new_figure(1, 2, figsize=(13, 4.5), sharey=True)
     for flow in flows:
         layers = np.arange(1, len(flow.init_norms) + 1)
         line, = axes[0].plot(layers, flow.init_norms, marker="o", markersize=3, label=flow.label)
@@ -138,7 +131,7 @@ def plot_gradient_norms(flows, path):
         panel.legend(fontsize=8)
         panel.grid(alpha=0.3, which="both")
         panel.xaxis.get_major_locator().set_params(integer=True)
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_activation_histograms(flows, path, trained=False, max_layers=5, bins=50):
@@ -153,11 +146,11 @@ def plot_activation_histograms(flows, path, trained=False, max_layers=5, bins=50
     """
     columns = min(len(flows), 3)
     rows = math.ceil(len(flows) / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.6 * rows), squeeze=False)
+    figure, axes = new_figure(rows, columns, figsize=(5 * columns, 3.6 * rows), squeeze=False)
     for panel, flow in zip(axes.flat, flows):
         activations = flow.trained_activations if trained else flow.init_activations
         chosen = sorted(set(np.linspace(0, len(activations) - 1, min(max_layers, len(activations))).astype(int)))
-        colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(chosen)))
+        colours = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, len(chosen)))
         for colour, i in zip(colours, chosen):
             panel.hist(activations[i].ravel(), bins=bins, histtype="step", density=True, color=colour,
                        label=f"layer {i + 1}")
@@ -166,7 +159,7 @@ def plot_activation_histograms(flows, path, trained=False, max_layers=5, bins=50
     for panel in axes.flat[len(flows):]:
         panel.axis("off")
     figure.suptitle(f"Activations per layer {'after training' if trained else 'at initialisation'}")
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_accuracy", "val_loss"),
@@ -184,7 +177,7 @@ def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_acc
     """
     key = metrics[0]
     done = [t for t in trials if t.get(key) is not None]
-    figure, axes = plt.subplots(len(metrics), len(hyperparameters),
+    figure, axes = new_figure(len(metrics), len(hyperparameters),
                                 figsize=(3.6 * len(hyperparameters), 3.2 * len(metrics)), squeeze=False)
     best = None
     if done:
@@ -215,4 +208,4 @@ def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_acc
     if best is not None:
         axes[0, 0].legend(fontsize=8)
     figure.suptitle(f"Effect of each hyperparameter over {len(done)} trials")
-    _save(figure, path)
+    save_figure(figure, path)

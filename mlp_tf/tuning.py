@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 import keras_tuner
 
-from experiments.files import atomic_path
+from core_tf.files import atomic_path
 from mlp_tf.activations import ACTIVATIONS
 from mlp_tf.model import build_mlp, compile_mlp
 

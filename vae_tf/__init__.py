@@ -8,7 +8,7 @@ Example:
     >>> vae.fit(images_in_minus_one_to_one, epochs=5)      # a conditional VAE: fit((images, labels))
 """
 
-import experiments.backend  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 
 from vae_tf.architectures import DECODERS, ENCODERS, build_vae_networks
 from vae_tf.decoders import build_conv_decoder, build_dense_decoder, build_resnet_decoder

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from data import load_images, load_mixture, make_point_dataset
-from evaluation.metrics import mixture_modes
+from eval_tf.metrics import mixture_modes
 
 
 @pytest.mark.parametrize("name, modes, std, spread", [("ring8", 8, 0.02, 2.0), ("grid25", 25, 0.05, 4.0)])

@@ -1,0 +1,171 @@
+"""Callbacks that keep a run directory complete after every epoch."""
+
+import os
+import signal
+import threading
+
+import keras
+
+from eval_tf import evaluate_images
+from lab_tf import run_dir as rd
+from lab_tf.config import TRACKED_METRICS
+from lab_tf.figures import save_image_grid, write_progress_gif
+
+__all__ = ["EpochMetrics", "EpochSamples", "RunRecorder", "StopOnInterrupt"]
+
+BEST_METRICS = "best.json"  # in the run's metrics/ folder
+
+
+class EpochSamples(keras.callbacks.Callback):
+    """After each epoch, a grid of the generator's samples from a fixed seed, and the GIF so far.
+
+    Args:
+        sampler: how the family draws its generator (``lab_tf.sampling.NoiseToImage``).
+        generator_of: function of the trainer returning the generator to draw.
+        total: about how many samples the grid shows (``sampler.epoch_grid``).
+        run_dir: run directory; grids go to ``samples/epoch_NNN.png``, the GIF to ``progress.gif``.
+        seed: the seed of every epoch's samples, so progress is comparable.
+        scale: upscaling factor of the grids.
+    """
+
+    def __init__(self, sampler, generator_of, total, run_dir, seed=0, scale=2):
+        super().__init__()
+        self.sampler, self.generator_of, self.total, self.seed, self.scale = sampler, generator_of, total, seed, scale
+        self.run_dir = run_dir
+        self.folder = os.path.join(run_dir, rd.SAMPLES)
+        os.makedirs(self.folder, exist_ok=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        images, columns = self.sampler.epoch_grid(self.generator_of(self.model), self.total, self.seed)
+        save_image_grid(images, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.png"), columns=columns,
+                        scale=self.scale)
+        write_progress_gif(self.folder, os.path.join(self.run_dir, rd.PROGRESS))
+
+
+class RunRecorder(keras.callbacks.Callback):
+    """After each epoch: history CSV and curves, the family's models, and the resumable checkpoint.
+
+    The checkpoint of epoch N goes to its own file and ``state.json`` then points at it, so
+    the state always names a complete checkpoint, and every other file of that epoch is
+    already on disk. The state keeps the trainer's noise stream when it has one.
+
+    Args:
+        run_dir: the run directory.
+        history: rows of the epochs already finished (non-empty when resuming).
+        saved_models: function of the trainer returning ``{file name: keras.Model}`` to save.
+        plot_history: function ``(rows, path, metric)`` drawing the curves.
+        metric: a logged image-quality metric to plot beside the losses, if any.
+    """
+
+    def __init__(self, run_dir, history, saved_models, plot_history, metric=None):
+        super().__init__()
+        self.run_dir = run_dir
+        self.history_rows = list(history)
+        self.saved_models = saved_models
+        self.plot_history = plot_history
+        self.metric = metric
+        os.makedirs(os.path.join(run_dir, rd.CHECKPOINTS), exist_ok=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.history_rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
+        rd.write_history(self.history_rows, self.run_dir)
+        self.plot_history(self.history_rows, os.path.join(self.run_dir, rd.CURVES), self.metric)
+        trainer = self.model
+        for name, model in self.saved_models(trainer).items():
+            rd.save_model(model, os.path.join(self.run_dir, name))
+        checkpoint = os.path.join(rd.CHECKPOINTS, f"model-epoch-{epoch + 1}.keras")
+        rd.save_model(trainer, os.path.join(self.run_dir, checkpoint))
+        previous = rd.read_state(self.run_dir)["checkpoint"] if epoch > 0 else None
+        state = {"epoch": epoch + 1, "checkpoint": checkpoint}
+        if hasattr(trainer, "seed_generator"):
+            state["seed_state"] = trainer.seed_generator.state.numpy().tolist()
+        rd.write_state(state, self.run_dir)
+        if previous and previous != checkpoint:
+            os.remove(os.path.join(self.run_dir, previous))
+
+
+class EpochMetrics(keras.callbacks.Callback):
+    """Every ``config.every`` epochs, image-quality metrics of the generator into the epoch's logs.
+
+    Each evaluation's full result (with n_real, n_fake, split and extractor id) goes to
+    ``metrics/epoch_NNN.json``; the generator with the best ``config.metric`` so far, the one
+    that was scored, is saved as ``generator_best.keras``, described by ``metrics/best.json``.
+    Put this callback before ``RunRecorder`` so the numbers reach ``history.csv`` and the curves.
+
+    Args:
+        reference: ``eval_tf.RealReference`` of the run's dataset.
+        sampler: how the family draws its generator for the metrics (``evaluation_samples``).
+        generator_of: function of the trainer returning the generator to score and keep.
+        config: the run's ``EvalConfig``.
+        run_dir: the run directory.
+        seed: seed of the evaluation noise (the same every time, so epochs are comparable).
+    """
+
+    def __init__(self, reference, sampler, generator_of, config, run_dir, seed=0):
+        super().__init__()
+        self.reference = reference
+        self.sampler = sampler
+        self.generator_of = generator_of
+        self.config = config
+        self.run_dir = run_dir
+        self.seed = seed
+        self.folder = os.path.join(run_dir, rd.METRICS_DIR)
+        os.makedirs(self.folder, exist_ok=True)
+        best = rd.read_json(os.path.join(self.folder, BEST_METRICS))
+        self.best = None if best is None else best[config.metric]
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.config.every:
+            return
+        generator = self.generator_of(self.model)
+        images, labels = self.sampler.evaluation_samples(generator, self.config.n, self.seed)
+        results = evaluate_images(self.reference, images, seed=self.seed, requested=labels)
+        results["epoch"] = epoch + 1
+        rd.write_json(results, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.json"))
+        if logs is not None:
+            logs.update({key: results[key] for key in TRACKED_METRICS})
+        value = results[self.config.metric]
+        lower_is_better = TRACKED_METRICS[self.config.metric]
+        if self.best is None or (value < self.best if lower_is_better else value > self.best):
+            self.best = value
+            rd.save_model(generator, os.path.join(self.run_dir, rd.BEST_GENERATOR))
+            rd.write_json(results, os.path.join(self.folder, BEST_METRICS))
+
+
+class StopOnInterrupt(keras.callbacks.Callback):
+    """Turns Ctrl-C into a clean stop: the current step finishes, the unfinished epoch is dropped.
+
+    The first Ctrl-C stops training after the current batch and raises ``KeyboardInterrupt``
+    from ``on_epoch_end``; put this callback first, so the other callbacks never record the
+    unfinished epoch. A second Ctrl-C interrupts at once, as usual.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.interrupted = False
+        self._previous_handler = None
+
+    def on_train_begin(self, logs=None):
+        if threading.current_thread() is threading.main_thread():
+            self._previous_handler = signal.signal(signal.SIGINT, self._interrupt)
+
+    def on_train_end(self, logs=None):
+        self._restore()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.interrupted:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.interrupted:
+            self._restore()
+            raise KeyboardInterrupt
+
+    def _interrupt(self, signum, frame):
+        self.interrupted = True
+        self._restore()
+
+    def _restore(self):
+        if self._previous_handler is not None:
+            signal.signal(signal.SIGINT, self._previous_handler)
+            self._previous_handler = None

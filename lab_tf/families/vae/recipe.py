@@ -1,0 +1,222 @@
+"""The autoencoder family: ``ae`` (plain autoencoder), ``vae`` (a beta-VAE with ``--beta``) and ``cvae`` (conditional).
+
+Validation runs on the dataset's test split (its first ``--limit`` images when a limit is set;
+none for image folders), so ``history.csv`` has the test negative ELBO in nats per image as
+``val_negative_elbo``. ``compare.py --sweep arch|beta`` compares runs that differ in one setting.
+"""
+
+import os
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from core_tf.files import read_json
+from data import make_dataset, normalize_images
+from lab_tf import run_dir as rd
+from lab_tf.callbacks import EpochSamples
+from lab_tf.cli import positive_int
+from lab_tf.config import check_at_least, held_out_split
+from lab_tf.families.base import Family, Option, Sweep
+from lab_tf.families.vae.callbacks import LIKELIHOOD, EpochReconstructions, LatentReport
+from lab_tf.families.vae.figures import plot_comparison, plot_vae_history
+from lab_tf.figures import image_grid
+from vae_tf import DECODERS, ENCODERS, LIKELIHOODS, VAE, build_vae_networks, check_likelihood, default_likelihood
+
+__all__ = ["FAMILY", "VAEFamily", "VAESettings"]
+
+DEFAULT_NETWORK = "conv"
+# Adam's own defaults (Kingma & Ba 2015), which suit the VAE's single objective.
+OPTIMIZER_DEFAULTS = {"lr": 1e-3, "beta_1": 0.9}
+ENCODER = "encoder.keras"
+RECONSTRUCTION_COLUMNS, RECONSTRUCTION_ROWS = 8, 2
+ANALYSIS_IMAGES = 10000  # held-out images the latent figures and the IW estimate may use
+COMPARISON_COLUMNS = ("parameters", "test_negative_elbo", "test_reconstruction_loss", "test_kl_loss", "active_units")
+COMPARISON_IMAGES = 16
+
+
+@dataclass
+class VAESettings:
+    """The autoencoder family's settings (``config.json``'s ``vae`` section); ``None`` fields come from the data.
+
+    ``encoder`` and ``decoder`` name builders in ``vae_tf.ENCODERS``/``DECODERS`` (default
+    ``conv``); ``likelihood`` one of ``vae_tf.LIKELIHOODS`` (default ``bernoulli`` for
+    grayscale, ``gaussian`` for colour). With ``iw_samples`` K, the run's final evaluation adds
+    an importance-weighted negative log-likelihood with K samples on ``iw_images`` test images.
+    """
+
+    encoder: str | None = None
+    decoder: str | None = None
+    latent_dim: int = 16
+    beta: float = 1.0
+    likelihood: str | None = None
+    iw_samples: int | None = None
+    iw_images: int = 1000
+    image_shape: tuple[int, int, int] | None = None
+    num_classes: int | None = None
+
+    def validate(self):
+        """Raises ``ValueError`` naming the first out-of-range setting."""
+        for name, value, low in (("latent dim", self.latent_dim, 1), ("beta", self.beta, 0),
+                                 ("iw samples", self.iw_samples, 1), ("iw images", self.iw_images, 1)):
+            check_at_least(name, value, low)
+
+
+def _set_architecture(config, value):
+    if value not in ENCODERS:
+        raise ValueError(f"unknown architecture {value!r}; valid: {', '.join(ENCODERS)}")
+    config.settings.encoder = config.settings.decoder = value
+    return value
+
+
+def _set_beta(config, value):
+    try:
+        config.settings.beta = float(value)
+    except ValueError:
+        raise ValueError(f"beta values must be numbers, got {value!r}") from None
+    return f"beta-{config.settings.beta:g}"
+
+
+class VAEFamily(Family):
+    """Autoencoders trained on the ELBO (``vae_tf.VAE``), with swappable encoders and decoders."""
+
+    name = "vae"
+    title = "autoencoders (ae, vae, cvae; see docs/vae.md)"
+    models = {
+        "ae": "autoencoder: a deterministic code, reconstruction loss only",
+        "vae": "variational autoencoder (Kingma & Welling 2014); a beta-VAE with --beta",
+        "cvae": "conditional VAE: encoder and decoder see the label",
+    }
+    default_model = "vae"
+    settings = VAESettings
+    options = (
+        Option(("--architecture", "--arch"), f"encoder and decoder: {', '.join(ENCODERS)} (default conv)",
+               field=None, choices=tuple(ENCODERS)),
+        Option(("--latent-dim",), "code size (default 16)", type=positive_int),
+        Option(("--encoder",), "encoder only, overriding --architecture", choices=tuple(ENCODERS)),
+        Option(("--decoder",), "decoder only, overriding --architecture", choices=tuple(DECODERS)),
+        Option(("--beta",), "weight of the KL term (default 1; a beta-VAE otherwise)", type=float),
+        Option(("--likelihood",), "p(x|z): bernoulli on grey levels, binary on images binarised at 0.5, or gaussian "
+               "(default bernoulli for grayscale, gaussian for colour)", choices=tuple(LIKELIHOODS)),
+        Option(("--iw-samples",), "after training, estimate the test NLL with K importance samples (e.g. 100 to "
+               "1000)", type=positive_int),
+        Option(("--iw-images",), "test images of that estimate (default 1000)", type=positive_int),
+        Option(("--grid-size",), "images in each epoch's grid (default 64)", type=positive_int, section="config"),
+    )
+    examples = (
+        "python train.py --model vae --dataset digits --latent-dim 2 --epochs 5",
+        "python train.py --model cvae --architecture resnet --beta 0.5 --data-dir DIR",
+    )
+    sweeps = {
+        "arch": Sweep(_set_architecture, f"the encoder/decoder pair: {', '.join(ENCODERS)}",
+                      options=("architecture", "encoder", "decoder")),
+        "beta": Sweep(_set_beta, "the KL weight", options=("beta",)),
+    }
+    search_space = {"training.lr": (1e-3, 3e-4, 3e-3), "training.batch_size": (128, 64, 256)}
+    outputs = ("progress.gif", "curves.png", rd.GENERATOR)
+
+    def settings_from_args(self, args, model):
+        """``--architecture`` sets both networks unless ``--encoder``/``--decoder`` name one."""
+        settings = super().settings_from_args(args, model)
+        settings.encoder = settings.encoder or args.architecture
+        settings.decoder = settings.decoder or args.architecture
+        return settings
+
+    def resolve(self, config, data):
+        """Image shape, networks, likelihood and classes from the data; Adam's defaults."""
+        settings = config.settings
+        settings.image_shape = data.image_shape
+        settings.encoder = settings.encoder or DEFAULT_NETWORK
+        settings.decoder = settings.decoder or DEFAULT_NETWORK
+        settings.likelihood = check_likelihood(settings.likelihood or default_likelihood(data.image_shape))
+        if config.model == "cvae":
+            if data.labels is None:
+                raise ValueError("cvae needs labelled images; put a folder's images in one subfolder per class")
+            settings.num_classes = len(data.class_names) if data.class_names else int(data.labels.max()) + 1
+        if config.model == "ae" and settings.iw_samples is not None:
+            raise ValueError("--iw-samples needs a variational model (vae or cvae); an autoencoder has no q(z | x)")
+        config.training.lr = config.training.lr or OPTIMIZER_DEFAULTS["lr"]
+        if config.training.beta_1 is None:
+            config.training.beta_1 = OPTIMIZER_DEFAULTS["beta_1"]
+
+    def build_trainer(self, config):
+        """A compiled ``VAE`` of the configured networks: deterministic for ``ae``, labelled for ``cvae``."""
+        settings = config.settings
+        encoder, decoder = build_vae_networks(settings.encoder, settings.decoder, settings.latent_dim,
+                                              settings.image_shape, num_classes=settings.num_classes,
+                                              variational=config.model != "ae")
+        vae = VAE(encoder, decoder, beta=settings.beta, likelihood=settings.likelihood, seed=config.training.seed)
+        vae.compile(optimizer=keras.optimizers.Adam(config.training.lr, beta_1=config.training.beta_1))
+        return vae
+
+    def datasets(self, config, data, seed):
+        """Shuffled training images and, when the data has one, the test split for validation;
+        ``(images, labels)`` inputs for ``cvae``."""
+        conditional = config.model == "cvae"
+        batch_size = config.training.batch_size
+        train = _as_inputs(make_dataset(data, batch_size, seed=seed, with_labels=conditional), conditional)
+        test = held_out_split(config.data, config.data.limit)
+        if test is None:
+            return train, None
+        return train, _as_inputs(make_dataset(test, batch_size, shuffle=False, with_labels=conditional), conditional)
+
+    def callbacks(self, config, run):
+        """Sample grids from fixed noise (one row per class for ``cvae``), reconstructions, the latent report."""
+        settings = config.settings
+        held_out = held_out_split(config.data, config.data.limit) or run.data.take(ANALYSIS_IMAGES)
+        images = np.asarray(normalize_images(held_out.images[:ANALYSIS_IMAGES]))
+        labels = held_out.labels[:ANALYSIS_IMAGES] if held_out.labels is not None else None
+        shown = RECONSTRUCTION_COLUMNS * RECONSTRUCTION_ROWS
+        return [
+            EpochSamples(self.sampler, self.generator_of, config.grid_size, config.out_dir, seed=config.training.seed),
+            EpochReconstructions(images[:shown], config.out_dir, labels[:shown] if config.model == "cvae" else None,
+                                 columns=RECONSTRUCTION_COLUMNS),
+            LatentReport(images, labels, config.out_dir, settings, held_out.class_names, seed=config.training.seed),
+        ]
+
+    def saved_models(self, vae):
+        """The generator (the decoder, images in [-1, 1]) and the encoder, as plain Keras models."""
+        return {rd.GENERATOR: vae.generator, ENCODER: vae.encoder}
+
+    def generator_of(self, vae):
+        """The decoder as a noise-to-image generator (``VAE.generator``)."""
+        return vae.generator
+
+    def plot_history(self, rows, path, metric=None):
+        """The objective, the ELBO's two terms, and ``metric`` when logged."""
+        plot_vae_history(rows, path, metric)
+
+    def describe(self, config, data):
+        """``training vae (conv encoder, conv decoder, latent 16, beta 1, bernoulli likelihood) on digits: ...``."""
+        settings = config.settings
+        height, width, channels = settings.image_shape
+        beta = "" if config.model == "ae" else f", beta {settings.beta:g}"
+        return (f"training {config.model} ({settings.encoder} encoder, {settings.decoder} decoder, latent "
+                f"{settings.latent_dim}{beta}, {settings.likelihood} likelihood) on {config.data.dataset}: "
+                f"{len(data)} images {height}x{width}x{channels}")
+
+    def comparison_row(self, run_dir):
+        """Parameters, the test negative ELBO and its terms, and the active units of a finished run."""
+        numbers = read_json(os.path.join(run_dir, LIKELIHOOD)) or {}
+        trainer = keras.models.load_model(os.path.join(run_dir, rd.read_state(run_dir)["checkpoint"]))
+        row = {"parameters": trainer.count_params(), "beta": trainer.beta}
+        return {**row, **{key: numbers[key] for key in COMPARISON_COLUMNS if key in numbers}}
+
+    def plot_comparison(self, rows, run_dirs, path, title):
+        """The runs' ELBO terms (against beta when beta varies) beside a grid of each run's samples."""
+        grids = []
+        for run_dir in run_dirs:
+            run = rd.load_run(run_dir)
+            images, _ = self.sampler.evaluation_samples(run.generator, COMPARISON_IMAGES, run.config.training.seed)
+            grids.append(image_grid(images, columns=4))
+        results = [{"name": row["variant"], "beta": row["beta"], "reconstruction_loss": row.get("test_reconstruction_loss"),
+                    "kl_loss": row.get("test_kl_loss") or 0.0} for row in rows]
+        plot_comparison(results, grids, path, "beta" if len({row["beta"] for row in rows}) > 1 else "architecture")
+
+
+def _as_inputs(dataset, conditional):
+    """A conditional VAE's input is the pair ``(images, labels)``, so the batch is ``((images, labels),)``."""
+    return dataset.map(lambda images, labels: ((images, labels),)) if conditional else dataset
+
+
+FAMILY = VAEFamily()

@@ -1,0 +1,122 @@
+"""``train.py``'s options: the common ones here, each family's from its ``Family.options``, and the config they make."""
+
+import argparse
+
+from data import DATASETS, check_source
+from lab_tf.cli import ArgumentParser, non_negative_int, positive_int
+from lab_tf.config import TRACKED_METRICS, Config, DataConfig, EvalConfig, TrainingConfig
+from lab_tf.families import FAMILIES, family_of, models
+from mlp_tf import TUNERS
+
+__all__ = ["build_train_parser", "config_from_args", "family_dests", "listed_values"]
+
+
+def build_train_parser(prog="train.py", description="Train a model into a run directory."):
+    """The parser of every option ``train.py`` takes; ``compare.py`` adds its own to it.
+
+    An option several families declare (``--latent-dim``, ``--loss``, ``--architecture``) is
+    added once, in the first family's group, its help joining each family's; its valid values
+    are then checked per family (``Family.check_args``), not by argparse.
+    """
+    examples = [line for family in FAMILIES.values() for line in family.examples]
+    parser = ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
+                            epilog="examples:\n  " + "\n  ".join(examples) + f"\n  python {prog} --resume --out-dir "
+                            "RUN_DIR --epochs 10")
+    parser.add_argument("--model", choices=list(models()), help="what to train (default dcgan)")
+    data = parser.add_argument_group("data")
+    data.add_argument("--dataset", help=f"one of {', '.join(DATASETS)} (default mnist)")
+    data.add_argument("--data-dir", help="folder with mnist.npz / cifar10.npz / fashion_mnist.npz")
+    data.add_argument("--offline", action="store_true", default=None,
+                      help="never download; fail with a message when the dataset file is missing")
+    data.add_argument("--image-size", type=positive_int, help="resize images to SIZE x SIZE")
+    data.add_argument("--channels", type=int, choices=(1, 3), help="1 = grayscale, 3 = RGB")
+    data.add_argument("--limit", type=positive_int, help="use only the first N training images")
+    _add_family_options(parser)
+    tuning = parser.add_argument_group("hyperparameter search (see docs/mlp-tuning.md)")
+    tuning.add_argument("--tune", choices=TUNERS, help="search with this Keras Tuner strategy into --out-dir")
+    tuning.add_argument("--max-trials", type=positive_int, help="trials in total, finished ones included (default 10)")
+    tuning.add_argument("--space", action="append", metavar="KEY=V1,V2",
+                        help="restrict a hyperparameter's values, e.g. units=256,512 or training.lr=1e-4,2e-4")
+    training = parser.add_argument_group("training")
+    training.add_argument("--epochs", type=positive_int, help="total epochs (default 20)")
+    training.add_argument("--batch-size", type=positive_int, help="images per step (default 64)")
+    training.add_argument("--lr", type=float, help="learning rate (default: the model's, 2e-4 for dcgan)")
+    training.add_argument("--beta1", type=float, help="Adam beta_1 (default: the model's, 0.5 for dcgan)")
+    training.add_argument("--beta2", type=float, help="Adam beta_2 (default: the model's, 0.999 for dcgan)")
+    training.add_argument("--seed", type=non_negative_int, help="seed of weights, noise and shuffling (default 0)")
+    run = parser.add_argument_group("run directory")
+    run.add_argument("--out-dir", help="run directory (default runs/<model>-<dataset>-<time>)")
+    run.add_argument("--resume", action="store_true", default=None,
+                     help="continue the run in --out-dir up to --epochs in total")
+    quality = parser.add_argument_group("image-quality metrics during training (see docs/evaluation.md)")
+    quality.add_argument("--eval-every", type=positive_int, help="evaluate every K epochs (default: never)")
+    quality.add_argument("--eval-n", type=positive_int, help="generated images per evaluation (default 2000)")
+    quality.add_argument("--eval-metric", choices=TRACKED_METRICS,
+                         help="metric that picks generator_best.keras (default fid)")
+    return parser
+
+
+def _add_family_options(parser):
+    declared = {}
+    for family in FAMILIES.values():
+        for option in family.options:
+            declared.setdefault(option.dest, []).append((family, option))
+    groups = {}
+    for dest, owners in declared.items():
+        family, option = owners[0]
+        group = groups.get(family.name) or groups.setdefault(family.name, parser.add_argument_group(family.title))
+        kwargs = option.argparse_kwargs()
+        if len(owners) > 1:
+            kwargs.pop("choices", None)  # each family checks its own
+            kwargs["help"] = "; ".join(f"{owner.name}: {declaration.help}" for owner, declaration in owners)
+        else:
+            kwargs["help"] = option.help
+        group.add_argument(*option.flags, **kwargs)
+
+
+def family_dests(family):
+    """The ``train.py`` destinations ``family`` takes beyond the common ones."""
+    return {option.dest for option in family.options}
+
+
+def listed_values(args, family):
+    """``{destination: values}`` of the comma lists given with more than one value (a comparison)."""
+    values = {}
+    for option in family.options:
+        given = getattr(args, option.dest)
+        if option.listed and given and len(dict.fromkeys(given)) > 1:
+            values[option.dest] = list(dict.fromkeys(given))
+    return values
+
+
+def config_from_args(args):
+    """A ``Config`` of the defaults overridden by the command line; comma lists keep their first value.
+
+    Raises:
+        ValueError: an option of another family, a value the family does not take, an unknown dataset.
+    """
+    def given(**values):
+        return {k: v for k, v in values.items() if v is not None}
+
+    model = args.model or Config.model
+    family = family_of(model)
+    own = family_dests(family)
+    for other in FAMILIES.values():
+        for option in other.options:
+            if option.dest not in own and getattr(args, option.dest) is not None:
+                raise ValueError(f"{option.flags[0]} does not apply to --model {model}")
+    family.check_args(args, model)
+    if (args.max_trials or args.space) and not args.tune:
+        raise ValueError("--max-trials and --space need --tune random|grid|bayesian|hyperband")
+    check_source(args.dataset or DataConfig.dataset)
+    top_level = {option.target: getattr(args, option.dest) for option in family.options if option.section == "config"}
+    return Config(
+        **given(model=model, out_dir=args.out_dir, **top_level),
+        data=DataConfig(**given(dataset=args.dataset, data_dir=args.data_dir, image_size=args.image_size,
+                                channels=args.channels, limit=args.limit,
+                                download=None if args.offline is None else not args.offline)),
+        training=TrainingConfig(**given(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                                        beta_1=args.beta1, beta_2=args.beta2, seed=args.seed)),
+        evaluation=EvalConfig(**given(every=args.eval_every, n=args.eval_n, metric=args.eval_metric)),
+        settings=family.settings_from_args(args, model),
+    )

@@ -1,0 +1,146 @@
+"""Run directories: one folder per training run that describes itself.
+
+Layout::
+
+    config.json            the resolved Config
+    generator.keras        plain Keras models, loadable without this package
+    discriminator.keras
+    generator_best.keras   with --eval-every: the generator with the best tracked metric
+    metrics/               with --eval-every: each evaluation's numbers, and best.json
+    metrics.json           from samples.py --evaluate
+    history.csv            one row per finished epoch
+    curves.png             losses and discriminator accuracy
+    samples/epoch_001.png  a grid from fixed noise after each epoch
+    progress.gif           those grids as an animation
+    checkpoint/model-epoch-N.keras  the trainer with its optimizers' state, for --resume
+    checkpoint/state.json  finished epochs, the checkpoint's name, the noise generator's state
+
+The autoencoder family adds ``encoder.keras``, ``reconstructions/epoch_001.png``,
+``latent.png``, ``manifold.png`` (2-D latent), ``interpolation.png`` and ``likelihood.json``
+(see ``lab_tf.families.vae.callbacks``); its runs have no discriminator. Each family's
+``saved_models`` and callbacks say what else its runs hold.
+"""
+
+import csv
+import datetime
+import json
+import os
+from dataclasses import dataclass
+
+import keras
+
+from core_tf.files import atomic_path, read_json, write_csv, write_json
+from data.loaders import dataset_name
+from lab_tf.config import Config
+
+__all__ = [
+    "Run", "RunDirError", "default_run_dir", "latest_run", "load_config", "load_run", "read_history",
+    "read_json", "read_state", "save_config", "save_model", "write_history", "write_json", "write_state",
+]
+
+RUNS_ROOT = "runs"
+CONFIG = "config.json"
+GENERATOR = "generator.keras"
+DISCRIMINATOR = "discriminator.keras"
+HISTORY = "history.csv"
+CURVES = "curves.png"
+SAMPLES = "samples"
+PROGRESS = "progress.gif"
+BEST_GENERATOR = "generator_best.keras"
+METRICS_DIR = "metrics"
+CHECKPOINTS = "checkpoint"
+STATE = os.path.join(CHECKPOINTS, "state.json")
+
+
+class RunDirError(ValueError):
+    """A run directory is missing, incomplete, or would be overwritten."""
+
+
+@dataclass
+class Run:
+    """A loaded run: its directory, config and trained generator."""
+
+    path: str
+    config: Config
+    generator: keras.Model
+
+
+def default_run_dir(config, kind=None, now=None):
+    """``runs/<model>[-<kind>]-<dataset>-<YYYYmmdd-HHMMSS>``; a folder dataset is ``folder-<basename>``.
+
+    ``kind`` names what is not a single run (``compare-beta``, ``tune-random``, ...).
+    """
+    stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    parts = [config.model, kind, dataset_name(config.data.dataset), stamp]
+    return os.path.join(RUNS_ROOT, "-".join(part for part in parts if part))
+
+
+def save_config(config, run_dir):
+    """Writes ``config.json``."""
+    write_json(config.to_dict(), os.path.join(run_dir, CONFIG))
+
+
+def load_config(run_dir):
+    """Reads ``config.json``; ``RunDirError`` when ``run_dir`` is not a run directory."""
+    path = os.path.join(run_dir, CONFIG)
+    if not os.path.isfile(path):
+        raise RunDirError(f"{run_dir} is not a run directory (no {CONFIG}); pass a folder made by train.py")
+    with open(path) as file:
+        return Config.from_dict(json.load(file))
+
+
+def load_run(run_dir):
+    """Loads a run's config and its last saved generator."""
+    config = load_config(run_dir)
+    path = os.path.join(run_dir, GENERATOR)
+    if not os.path.isfile(path):
+        raise RunDirError(f"{run_dir} has no {GENERATOR}: no epoch of it finished; train a new run")
+    return Run(run_dir, config, keras.models.load_model(path))
+
+
+def latest_run(root=RUNS_ROOT):
+    """The most recently updated run under ``root`` that has a generator."""
+    candidates = []
+    if os.path.isdir(root):
+        for name in os.listdir(root):
+            path = os.path.join(root, name, GENERATOR)
+            if os.path.isfile(path):
+                candidates.append((os.path.getmtime(path), os.path.join(root, name)))
+    if not candidates:
+        raise RunDirError(f"no trained run found under {root}/; train one with train.py or pass --run or --model")
+    return max(candidates)[1]
+
+
+def save_model(model, path):
+    """Saves a ``.keras`` file atomically, so an interrupted save never leaves a broken file."""
+    with atomic_path(path) as temporary:
+        model.save(temporary)
+
+
+def read_history(run_dir):
+    """History rows (dicts of floats, ``epoch`` as int, empty cells left out) from ``history.csv``."""
+    path = os.path.join(run_dir, HISTORY)
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as file:
+        return [{k: int(v) if k == "epoch" else float(v) for k, v in row.items() if v != ""}
+                for row in csv.DictReader(file)]
+
+
+def write_history(rows, run_dir):
+    """Writes ``history.csv``, one row per epoch; a value an epoch lacks (metrics) is left empty."""
+    write_csv(rows, os.path.join(run_dir, HISTORY))
+
+
+def read_state(run_dir):
+    """The resume state: ``epoch`` (finished), ``checkpoint`` (its file) and ``seed_state``."""
+    path = os.path.join(run_dir, STATE)
+    if not os.path.isfile(path):
+        raise RunDirError(f"{run_dir} has no checkpoint to resume (no epoch finished); start a new run instead")
+    with open(path) as file:
+        return json.load(file)
+
+
+def write_state(state, run_dir):
+    """Writes the resume state (see ``read_state``)."""
+    write_json(state, os.path.join(run_dir, STATE))

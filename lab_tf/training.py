@@ -1,0 +1,153 @@
+"""Training any model into a run directory: set up (where bad input is caught), then fit.
+
+What every family shares lives here: validating and resolving the config, loading the data,
+seeding, creating or resuming the run directory, and fitting with the callbacks that keep it
+complete. What differs lives in the family (``lab_tf.families.base.Family``: ``resolve``,
+``build_trainer``, ``datasets``, ``callbacks``, ``saved_models``, ``generator_of``,
+``plot_history``, ``describe``).
+
+A resumed run continues the optimizers' state and the trainer's noise stream exactly; data
+order and dropout masks of the resumed epochs come from ``seed + finished epochs``, so a run
+interrupted and resumed matches another interrupted at the same epoch, not an uninterrupted one.
+"""
+
+import copy
+import os
+import sys
+from dataclasses import dataclass
+
+import keras
+
+from data import ImageData
+from data.loaders import FOLDER_PREFIX
+from eval_tf import RealReference
+from lab_tf import run_dir as rd
+from lab_tf.callbacks import EpochMetrics, RunRecorder, StopOnInterrupt
+from lab_tf.config import Config, load_split
+from lab_tf.metrics import build_reference
+
+__all__ = ["PreparedRun", "finished_epochs", "fit_run", "prepare_new_run", "prepare_resumed_run"]
+
+
+@dataclass
+class PreparedRun:
+    """A run ready to fit: its config, data, trainer, where it starts, and the metrics' real reference."""
+
+    config: Config
+    data: ImageData
+    trainer: keras.Model
+    initial_epoch: int
+    history: list
+    reference: RealReference | None = None
+
+
+def prepare_new_run(config):
+    """Validates ``config``, loads the data, builds the trainer, then creates the run directory.
+
+    The returned run holds a resolved copy of ``config``: paths made absolute (so the run can
+    be resumed from anywhere), data-dependent settings and ``out_dir`` filled in.
+
+    Raises:
+        ValueError: bad settings, missing data, or an existing ``config.out_dir``; nothing is
+            written in that case.
+    """
+    config = copy.deepcopy(config).validate()
+    config.data = _absolute_paths(config.data)
+    if config.out_dir and os.path.exists(config.out_dir):
+        raise rd.RunDirError(
+            f"{config.out_dir} already exists; pass --resume to continue that run or choose another --out-dir"
+        )
+    family = config.family
+    data = load_split(config.data, "train", config.data.limit)
+    family.resolve(config, data)
+    config.validate()
+    keras.utils.set_random_seed(config.training.seed)
+    trainer = family.build_trainer(config)
+    reference = _metrics_reference(config, data)
+    config.out_dir = config.out_dir or rd.default_run_dir(config)
+    os.makedirs(config.out_dir)
+    rd.save_config(config, config.out_dir)
+    return PreparedRun(config, data, trainer, initial_epoch=0, history=[], reference=reference)
+
+
+def prepare_resumed_run(run_dir, epochs=None):
+    """Reloads a run's config, checkpoint and history to continue it up to ``epochs`` in total."""
+    config = rd.load_config(run_dir)
+    config.out_dir = run_dir  # the folder may have been moved or copied since
+    state = rd.read_state(run_dir)
+    finished = state["epoch"]
+    config.training.epochs = epochs or config.training.epochs
+    if config.training.epochs <= finished:
+        raise ValueError(
+            f"{run_dir} has already trained {finished} epochs; pass --epochs greater than {finished} "
+            "(--epochs is the total, as with Keras' initial_epoch)"
+        )
+    config.validate()  # also imports the family, registering its trainer classes before loading one
+    data = load_split(config.data, "train", config.data.limit)
+    trainer = keras.models.load_model(os.path.join(run_dir, state["checkpoint"]))
+    if "seed_state" in state:
+        trainer.seed_generator.state.assign(state["seed_state"])
+    keras.utils.set_random_seed(config.training.seed + finished)
+    history = [row for row in rd.read_history(run_dir) if row["epoch"] <= finished]
+    reference = _metrics_reference(config, data)
+    rd.save_config(config, run_dir)
+    return PreparedRun(config, data, trainer, initial_epoch=finished, history=history, reference=reference)
+
+
+def fit_run(run, verbose=None):
+    """Trains a prepared run; every finished epoch is saved, so Ctrl-C loses at most one epoch.
+
+    Raises:
+        KeyboardInterrupt: after Ctrl-C, once the current step has finished.
+
+    Returns:
+        The ``keras.callbacks.History`` of this call.
+    """
+    config = run.config
+    family = config.family
+    train, validation = family.datasets(config, run.data, seed=config.training.seed + run.initial_epoch)
+    callbacks = [StopOnInterrupt(), *family.callbacks(config, run)]
+    metric = None
+    if run.reference is not None:
+        metric = config.evaluation.metric
+        callbacks.append(EpochMetrics(run.reference, family.sampler, family.generator_of, config.evaluation,
+                                      config.out_dir, seed=config.training.seed))
+    callbacks.append(RunRecorder(config.out_dir, run.history, family.saved_models, family.plot_history, metric))
+    print(f"{family.describe(config, run.data)}, epochs {run.initial_epoch + 1}-{config.training.epochs}, "
+          f"batch {config.training.batch_size} -> {config.out_dir}", flush=True)
+    return run.trainer.fit(
+        train,
+        validation_data=validation,
+        epochs=config.training.epochs,
+        initial_epoch=run.initial_epoch,
+        shuffle=False,  # the family's datasets shuffle, seeded
+        callbacks=callbacks,
+        verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
+    )
+
+
+def finished_epochs(run_dir):
+    """Epochs whose checkpoint is on disk; 0 when none is."""
+    return rd.read_state(run_dir)["epoch"] if os.path.isfile(os.path.join(run_dir, rd.STATE)) else 0
+
+
+def _metrics_reference(config, data):
+    """The real reference for metrics during training (training the extractor on first use), or ``None``.
+
+    Raises:
+        ValueError: ``--eval-every`` for a family whose runs have no generator to score.
+    """
+    if not config.evaluation.every:
+        return None
+    if config.family.sampler is None:
+        raise ValueError(f"--eval-every scores a generator's images; --model {config.model} has no generator")
+    return build_reference(config.data, data)
+
+
+def _absolute_paths(data):
+    data = copy.copy(data)
+    if data.data_dir:
+        data.data_dir = os.path.abspath(data.data_dir)
+    if data.dataset.startswith(FOLDER_PREFIX):
+        data.dataset = FOLDER_PREFIX + os.path.abspath(data.dataset[len(FOLDER_PREFIX):])
+    return data
