@@ -42,7 +42,7 @@ def test_run_writes_curves_test_accuracy_confusion_matrix_and_model(tmp_path, ke
     assert model.output_shape == (None, 10)
     assert [l.name for l in model.layers if l.name.startswith("dense_")] == ["dense_1", "dense_2"]
     config = json.loads((out / "config.json").read_text())
-    assert config["gan"] is None and config["mlp"]["num_classes"] == 10 and config["training"]["lr"] == 0.05
+    assert "gan" not in config and config["mlp"]["num_classes"] == 10 and config["training"]["lr"] == 0.05
 
 
 def test_comparison_in_one_command_and_again_without_retraining(tmp_path, keras_home):
@@ -119,7 +119,8 @@ def test_gan_search_scores_trials_with_the_evaluation_metric(tmp_path, labelled_
     (("--model", "dcgan", "--loss", "mse"), ("unknown loss 'mse' for --model dcgan; valid: minimax, nonsaturating",)),
     (("--model", "dcgan", "--hidden", "8"), ("--hidden does not apply to --model dcgan",)),
     (("--model", "mlp", "--latent-dim", "8"), ("--latent-dim does not apply to --model mlp",)),
-    (("--model", "mlp", "--activation", "rleu"), ("unknown 'rleu'; valid: relu, sigmoid",)),
+    (("--model", "mlp", "--activation", "rleu"), ("unknown activation 'rleu' for --model mlp; valid: relu, sigmoid",)),
+    (("--model", "dcgan", "--loss", "hinge,minimax"), ("--loss takes one value for --model dcgan",)),
     (("--model", "mlp", "--hidden", "8,0"), ("layer sizes must be at least 1",)),
     (("--model", "mlp", "--max-trials", "3"), ("--max-trials and --space need --tune",)),
     (("--model", "mlp", "--tune", "random", "--space", "width=3"), ("bad search space entry 'width=3'", "units")),

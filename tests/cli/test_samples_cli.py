@@ -56,7 +56,7 @@ def test_model_file_and_interpolation(trained_run, tmp_path):
 
 
 def test_matches_the_generator_in_python(trained_run, tmp_path):
-    from experiments.figures import image_grid
+    from lab_tf.figures import image_grid
     from gan_tf import generate, latent_noise
 
     out, _ = trained_run

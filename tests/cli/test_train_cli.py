@@ -11,7 +11,7 @@ import pytest
 from helpers import assert_bad_input, run_script
 from PIL import Image
 
-from experiments.precision import detect_precision
+from lab_tf.precision import detect_precision
 
 pytestmark = pytest.mark.slow
 

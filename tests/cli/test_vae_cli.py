@@ -113,11 +113,11 @@ def test_compare_writes_table_figure_and_runs(tmp_path, keras_home):
                         "--arch", "dense", "--epochs", "1", "--out-dir", out, cwd=tmp_path,
                         env={"KERAS_HOME": str(keras_home)})
     assert result.returncode == 0, result.stderr
-    with open(out / "comparison.csv") as file:
+    with open(out / "results.csv") as file:
         rows = list(csv.DictReader(file))
-    assert [r["name"] for r in rows] == ["beta-0.5", "beta-4"]
+    assert [r["variant"] for r in rows] == ["beta-0.5", "beta-4"]
     assert all(float(r["test_negative_elbo"]) > 0 and int(r["parameters"]) > 0 for r in rows)
-    assert "| beta-0.5 |" in (out / "comparison.md").read_text()
+    assert "| beta-0.5 |" in (out / "results.md").read_text()
     assert size(out / "comparison.png")[0] > 800
     assert json.loads((out / "beta-4" / "config.json").read_text())["vae"]["beta"] == 4.0
 
@@ -129,7 +129,7 @@ def test_compare_writes_table_figure_and_runs(tmp_path, keras_home):
     ("train.py", ("--model", "ae", "--iw-samples", "5"), ("--iw-samples needs a variational model",)),
     ("train.py", ("--model", "vae", "--image-size", "30"), ("does not suit the conv architecture",)),
     ("compare.py", ("--sweep", "beta", "--values", "big"), ("beta values must be numbers",)),
-    ("compare.py", ("--sweep", "arch", "--values", "conv", "--arch", "dense"), ("--arch is what --sweep arch varies",)),
+    ("compare.py", ("--sweep", "arch", "--values", "conv", "--arch", "dense"), ("--architecture is what --sweep arch varies",)),
 ])
 def test_bad_input_is_one_line_exit_2(script, args, phrases, tmp_path):
     result = run_script(script, *args, *TINY, cwd=tmp_path, env={"KERAS_HOME": str(tmp_path / "keras")})

@@ -2,15 +2,17 @@ import math
 
 import pytest
 
-from experiments.config import SECTIONS, Config, DataConfig, GANConfig, TrainingConfig, VAEConfig
+from lab_tf.config import Config, DataConfig, TrainingConfig
+from lab_tf.families.gan.recipe import GANSettings
+from lab_tf.families.vae.recipe import VAESettings
 
 
 def test_round_trip_through_a_dict():
     config = Config(out_dir="runs/x", data=DataConfig(dataset="digits", limit=5),
-                    gan=GANConfig(image_shape=(28, 28, 1)), training=TrainingConfig(epochs=3))
+                    settings=GANSettings(image_shape=(28, 28, 1)), training=TrainingConfig(epochs=3))
     again = Config.from_dict(config.to_dict())
     assert again == config
-    assert again.gan.image_shape == (28, 28, 1)
+    assert again.settings.image_shape == (28, 28, 1)
 
 
 @pytest.mark.parametrize("values, message", [
@@ -42,24 +44,33 @@ def test_validate_names_the_bad_setting(change, message):
 def test_only_the_models_family_section_is_written():
     values = Config(model="dcgan").to_dict()
     assert values["gan"]["latent_dim"] == 100
-    assert all(values.get(family) is None for family in SECTIONS if family not in ("data", "training", "evaluation", "gan"))
-    assert Config.from_dict({"model": "dcgan"}).gan == GANConfig()
+    assert set(values) == {"model", "out_dir", "grid_size", "data", "training", "evaluation", "gan"}
+    assert Config.from_dict({"model": "dcgan"}).settings == GANSettings()
+
+
+def test_a_config_json_of_the_earlier_layout_still_loads():
+    """Run directories written before the families had folders list every family, the others as null."""
+    old = {**Config(model="cvae").to_dict(), "gan": None, "mlp": None}
+    assert Config.from_dict(old) == Config(model="cvae")
 
 
 def test_family_section_is_validated():
-    config = Config(gan=GANConfig(latent_dim=0))
+    config = Config(settings=GANSettings(latent_dim=0))
     with pytest.raises(ValueError, match="latent dim must be at least 1, got 0"):
         config.validate()
 
 
 def test_vae_section_round_trips_and_is_validated():
-    config = Config(model="cvae", vae=VAEConfig(encoder="resnet", beta=4.0, image_shape=(28, 28, 1), num_classes=10))
+    config = Config(model="cvae", settings=VAESettings(encoder="resnet", beta=4.0, image_shape=(28, 28, 1),
+                                                       num_classes=10))
     again = Config.from_dict(config.to_dict())
-    assert again == config and again.family == "vae" and again.gan is None
-    assert Config(model="vae").vae == VAEConfig()
+    assert again == config and again.family.name == "vae" and "gan" not in again.to_dict()
+    assert Config(model="vae").settings == VAESettings()
     for change, message in ((dict(beta=-0.5), "beta must be at least 0"), (dict(latent_dim=0), "latent dim"),
                             (dict(iw_samples=0), "iw samples must be at least 1")):
         with pytest.raises(ValueError, match=message):
-            Config(model="vae", vae=VAEConfig(**change)).validate()
+            Config(model="vae", settings=VAESettings(**change)).validate()
+    with pytest.raises(ValueError, match="model 'vae' takes vae settings, got GANSettings"):
+        Config(model="vae", settings=GANSettings()).validate()
     with pytest.raises(ValueError, match="model 'vae' takes no gan settings"):
-        Config(model="vae", gan=GANConfig()).validate()
+        Config.from_dict({"model": "vae", "gan": {}})

@@ -3,7 +3,7 @@
 import numpy as np
 from PIL import Image
 
-from experiments.figures import save_progress_gif
+from lab_tf.figures import save_progress_gif
 
 
 def test_a_long_runs_gif_keeps_evenly_spread_frames_from_the_first_epoch_to_the_last(tmp_path):

@@ -6,16 +6,18 @@ import keras
 import pytest
 
 from data import load_mixture, make_point_dataset
-from experiments.config import Config, GANConfig, TrainingConfig
-from experiments.gan_training import build_trainer, resolve
+from lab_tf.config import Config, TrainingConfig
+from lab_tf.families.gan.recipe import FAMILY, GANSettings
+
+resolve, build_trainer = FAMILY.resolve, FAMILY.build_trainer
 
 
 def test_cosine_lr_decay_lowers_both_learning_rates_to_a_tenth_over_the_planned_run():
     data = load_mixture("ring8", limit=512)  # 4 batches of 128 per epoch
     config = Config(model="wgan-gp", training=TrainingConfig(epochs=2, batch_size=128, lr=1e-3, seed=0),
-                    gan=GANConfig(lr_decay="cosine", d_steps=2))
+                    settings=GANSettings(lr_decay="cosine", d_steps=2))
     resolve(config, data)
-    assert config.gan.lr_decay_steps == 8  # discriminator steps; the generator takes half as many
+    assert config.settings.lr_decay_steps == 8  # discriminator steps; the generator takes half as many
     trainer = build_trainer(config)
     batches = make_point_dataset(data, 128, seed=0)
     rates = []
@@ -35,15 +37,15 @@ def test_without_lr_decay_the_learning_rates_stay_constant():
     resolve(config, data)
     trainer = build_trainer(config)
     trainer.fit(make_point_dataset(data, 128, seed=0), epochs=1, verbose=0, shuffle=False)
-    assert config.gan.lr_decay_steps is None
+    assert config.settings.lr_decay_steps is None
     assert float(trainer.d_optimizer.learning_rate) == float(trainer.g_optimizer.learning_rate) == pytest.approx(1e-3)
 
 
 @pytest.mark.parametrize("penalty, batch_norm", [({}, True), ({"gp_weight": 10.0}, False), ({"r1_gamma": 10.0}, False)])
 def test_a_gradient_penalty_takes_batch_norm_out_of_the_discriminator(penalty, batch_norm):
-    gan = GANConfig(architecture="dcgan", image_shape=(16, 16, 3), loss="nonsaturating", d_steps=1, gp_weight=0.0,
+    gan = GANSettings(architecture="dcgan", image_shape=(16, 16, 3), loss="nonsaturating", d_steps=1, gp_weight=0.0,
                     precision="float32")
     config = Config(model="dcgan", training=TrainingConfig(lr=2e-4, beta_1=0.5, beta_2=0.999),
-                    gan=dataclasses.replace(gan, **penalty))
+                    settings=dataclasses.replace(gan, **penalty))
     layers = build_trainer(config).discriminator.layers
     assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers) == batch_norm

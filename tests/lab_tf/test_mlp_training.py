@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 from data import ImageData
-from experiments.comparison import variants
-from experiments.config import Config, MLPConfig
-from experiments.mlp_training import build_trainer, resolve, split_validation
-from experiments.tuning import parse_space
+from lab_tf.compare import variants
+from lab_tf.config import Config
+from lab_tf.families.gan.recipe import FAMILY as GAN_FAMILY
+from lab_tf.families.mlp.recipe import FAMILY, MLPSettings, split_validation
 from mlp_tf import SearchSpace
 
 
@@ -15,23 +15,23 @@ def data(n=50):
 
 
 def test_mlp_config_round_trips_and_validates():
-    config = Config(model="mlp", mlp=MLPConfig(hidden=(8, 4), activation="tanh"))
-    assert Config.from_dict(config.to_dict()) == config and config.gan is None
-    assert Config(model="mlp").mlp == MLPConfig()
+    config = Config(model="mlp", settings=MLPSettings(hidden=(8, 4), activation="tanh"))
+    assert Config.from_dict(config.to_dict()) == config and set(config.to_dict()) & {"gan", "vae"} == set()
+    assert Config(model="mlp").settings == MLPSettings()
     for change, message in ((dict(activation="rleu"), "unknown activation 'rleu' for --model mlp; valid: relu"),
                             (dict(loss="hinge"), "unknown loss 'hinge' for --model mlp; valid: crossentropy, mse"),
                             (dict(optimizer="lbfgs"), "unknown optimizer 'lbfgs'"),
                             (dict(hidden=()), "hidden must be one or more"),
                             (dict(validation_split=1.0), "validation split must be in")):
         with pytest.raises(ValueError, match=message):
-            Config(model="mlp", mlp=MLPConfig(**change)).validate()
+            Config(model="mlp", settings=MLPSettings(**change)).validate()
 
 
 def test_resolve_build_and_a_stable_validation_split():
-    config = Config(model="mlp", mlp=MLPConfig(hidden=(8,), optimizer="sgd", validation_split=0.2))
-    resolve(config, data())
-    assert config.mlp.input_shape == (4, 4, 1) and config.mlp.num_classes == 5 and config.training.lr == 0.05
-    assert build_trainer(config).output_shape == (None, 5)
+    config = Config(model="mlp", settings=MLPSettings(hidden=(8,), optimizer="sgd", validation_split=0.2))
+    FAMILY.resolve(config, data())
+    assert config.settings.input_shape == (4, 4, 1) and config.settings.num_classes == 5 and config.training.lr == 0.05
+    assert FAMILY.build_trainer(config).output_shape == (None, 5)
     train, validation = split_validation(config, data())
     assert (len(train), len(validation)) == (40, 10)
     again = split_validation(config, data())[1]
@@ -40,14 +40,16 @@ def test_resolve_build_and_a_stable_validation_split():
 
 
 def test_variants_are_the_cross_product():
-    labelled = variants(Config(model="mlp"), {"mlp.activation": ["relu", "tanh"], "mlp.loss": ["crossentropy", "mse"]})
+    labelled = variants(Config(model="mlp"), {"activation": ["relu", "tanh"], "loss": ["crossentropy", "mse"]})
     assert [label for label, _ in labelled] == ["relu-crossentropy", "relu-mse", "tanh-crossentropy", "tanh-mse"]
-    assert labelled[3][1].mlp.activation == "tanh" and labelled[3][1].mlp.loss == "mse"
+    assert labelled[3][1].settings.activation == "tanh" and labelled[3][1].settings.loss == "mse"
+    with pytest.raises(ValueError, match="--model mlp cannot sweep 'beta'; valid: activation, loss"):
+        variants(Config(model="mlp"), {"beta": ["1"]})
 
 
 def test_parse_space():
-    space = parse_space("mlp", ["units=64,128", "lr=1e-3,1e-2", "activation=relu"])
+    space = FAMILY.parse_space(["units=64,128", "lr=1e-3,1e-2", "activation=relu"])
     assert space == SearchSpace(units=(64, 128), lr=(1e-3, 1e-2), activation=("relu",))
-    assert parse_space("gan", ["training.lr=1e-4"])["training.lr"] == (1e-4,)
+    assert GAN_FAMILY.parse_space(["training.lr=1e-4"])["training.lr"] == (1e-4,)
     with pytest.raises(ValueError, match="expected ints"):
-        parse_space("mlp", ["units=wide"])
+        FAMILY.parse_space(["units=wide"])

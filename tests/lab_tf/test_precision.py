@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from data import load_mixture
-from experiments.config import Config, GANConfig
-from experiments.gan_training import resolve
-from experiments.precision import cpu_flags, precision_policy
+from lab_tf.config import Config
+from lab_tf.families.gan.recipe import FAMILY, GANSettings
+from lab_tf.precision import cpu_flags, precision_policy
 from gan_tf import GAN, build_gan_networks
 
 
@@ -49,9 +49,9 @@ def test_16_bit_training_step_keeps_float32_weights_outputs_and_losses(precision
 
 
 def test_unrolled_steps_refuse_float16_and_name_the_fix():
-    config = Config(model="gan", gan=GANConfig(unrolled_steps=2, precision="mixed_float16"))
+    config = Config(model="gan", settings=GANSettings(unrolled_steps=2, precision="mixed_float16"))
     with pytest.raises(ValueError, match="pass --precision float32 or bfloat16"):
-        resolve(config, load_mixture("ring8", limit=64))
-    config.gan.precision = "bfloat16"
-    resolve(config, load_mixture("ring8", limit=64))
-    assert config.gan.unrolled_steps == 2 and config.gan.precision == "bfloat16"
+        FAMILY.resolve(config, load_mixture("ring8", limit=64))
+    config.settings.precision = "bfloat16"
+    FAMILY.resolve(config, load_mixture("ring8", limit=64))
+    assert config.settings.unrolled_steps == 2 and config.settings.precision == "bfloat16"

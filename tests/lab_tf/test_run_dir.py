@@ -3,17 +3,17 @@ import os
 
 import pytest
 
-from experiments import run_dir as rd
-from experiments.config import Config, DataConfig
-from experiments.files import atomic_path
+from lab_tf import run_dir as rd
+from lab_tf.config import Config, DataConfig
 
 
 def test_default_run_dir_names_model_dataset_and_time():
     now = datetime.datetime(2026, 1, 2, 3, 4, 5)
-    assert rd.default_run_dir(Config(data=DataConfig(dataset="digits")), now) == os.path.join(
+    assert rd.default_run_dir(Config(data=DataConfig(dataset="digits")), now=now) == os.path.join(
         "runs", "dcgan-digits-20260102-030405")
     folder = Config(data=DataConfig(dataset="folder:/data/my photos/"))
-    assert rd.default_run_dir(folder, now).endswith("dcgan-folder-my photos-20260102-030405")
+    assert rd.default_run_dir(folder, now=now).endswith("dcgan-folder-my photos-20260102-030405")
+    assert rd.default_run_dir(folder, "compare-beta", now=now).endswith("dcgan-compare-beta-folder-my photos-20260102-030405")
 
 
 def test_latest_run_is_the_newest_with_a_generator(tmp_path):
@@ -42,19 +42,3 @@ def test_not_a_run_directory(tmp_path):
         rd.load_config(tmp_path)
     with pytest.raises(rd.RunDirError, match="no checkpoint to resume"):
         rd.read_state(tmp_path)
-
-
-def test_atomic_path_keeps_the_old_file_when_writing_fails(tmp_path):
-    path = tmp_path / "grid.png"
-    path.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_path(path) as temporary:
-            assert temporary.endswith(".png") and os.path.basename(temporary).startswith(".")
-            with open(temporary, "w") as file:
-                file.write("half")
-            raise RuntimeError("interrupted")
-    assert path.read_text() == "old"
-    assert os.listdir(tmp_path) == ["grid.png"]
-    with atomic_path(path) as temporary, open(temporary, "w") as file:
-        file.write("new")
-    assert path.read_text() == "new" and os.listdir(tmp_path) == ["grid.png"]

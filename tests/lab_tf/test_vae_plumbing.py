@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from experiments.config import Config, VAEConfig
-from experiments.sample_images import write_sample_grid
-from experiments.vae_compare import sweep_variants
-from experiments.vae_figures import plot_comparison, plot_latent, plot_vae_history, save_reconstructions
+from lab_tf.compare import variants
+from lab_tf.config import Config
+from lab_tf.families.vae.figures import plot_comparison, plot_latent, plot_vae_history, save_reconstructions
+from lab_tf.families.vae.recipe import VAESettings
+from lab_tf.sampling import NoiseToImage, write_samples
 from gan_tf.sampling import balanced_labels, class_rows, generate, latent_dim_of, latent_noise, num_classes_of
 from vae_tf import build_vae_networks
 
@@ -35,25 +36,25 @@ def test_a_conditional_decoder_is_a_conditional_generator(tmp_path):
     images = generate(generator, noise, balanced_labels(10, 5), batch_size=3)
     assert images.shape == (10, 4, 4, 1)
     assert not np.allclose(images[0], images[1])  # same noise, another class
-    write_sample_grid(generator, tmp_path / "rows.png", n=3, scale=1)  # one row of 3 per class
+    write_samples(NoiseToImage(), generator, tmp_path / "rows.png", n=3, scale=1)  # one row of 3 per class
     with Image.open(tmp_path / "rows.png") as grid:
         assert grid.size == (3 * 6 + 2, 5 * 6 + 2)
     assert list(class_rows(5, 3)[:4]) == [0, 0, 0, 1]
 
 
 def test_sweep_variants():
-    config = Config(model="vae", vae=VAEConfig(latent_dim=2))
-    variants = sweep_variants(config, "beta", ["0.5", "4"])
-    assert list(variants) == ["beta-0.5", "beta-4"] and variants["beta-4"].vae.beta == 4.0
-    assert config.vae.beta == 1.0  # the base config is left alone
-    arch = sweep_variants(config, "arch", ["dense", "resnet"])
-    assert (arch["resnet"].vae.encoder, arch["resnet"].vae.decoder) == ("resnet", "resnet")
+    config = Config(model="vae", settings=VAESettings(latent_dim=2))
+    betas = dict(variants(config, {"beta": ["0.5", "4"]}))
+    assert list(betas) == ["beta-0.5", "beta-4"] and betas["beta-4"].settings.beta == 4.0
+    assert config.settings.beta == 1.0  # the base config is left alone
+    arch = dict(variants(config, {"arch": ["dense", "resnet"]}))
+    assert (arch["resnet"].settings.encoder, arch["resnet"].settings.decoder) == ("resnet", "resnet")
     with pytest.raises(ValueError, match="unknown architecture 'vit'"):
-        sweep_variants(config, "arch", ["vit"])
+        variants(config, {"arch": ["vit"]})
     with pytest.raises(ValueError, match="beta must be at least 0"):
-        sweep_variants(config, "beta", ["-1"])
-    with pytest.raises(ValueError, match="comparisons are for --model ae, vae or cvae"):
-        sweep_variants(Config(model="dcgan"), "beta", ["1"])
+        variants(config, {"beta": ["-1"]})
+    with pytest.raises(ValueError, match="--model dcgan cannot sweep 'beta'; valid: variant"):
+        variants(Config(model="dcgan"), {"beta": ["1"]})
 
 
 def test_figures_are_written(tmp_path):
