@@ -5,6 +5,7 @@ import tensorflow as tf
 from keras import ops
 
 from gan_tf.losses import SMOOTHABLE_LOSSES, get_loss, gradient_penalty, r1_penalty
+from gan_tf.optimizers import adam_moments
 
 __all__ = ["GAN", "default_optimizer"]
 
@@ -226,9 +227,7 @@ class GAN(keras.Model):
         optimizer, network = self.d_optimizer, self.discriminator
         beta_1, beta_2, epsilon = optimizer.beta_1, optimizer.beta_2, optimizer.epsilon
         learning_rate = ops.cast(optimizer.learning_rate, "float32")
-        slots = [optimizer._get_variable_index(v) for v in network.trainable_variables]
-        first = [tf.identity(optimizer._momentums[i].value) for i in slots]
-        second = [tf.identity(optimizer._velocities[i].value) for i in slots]
+        first, second = adam_moments(optimizer, network.trainable_variables)
         weights = [tf.identity(v.value) for v in network.trainable_variables]
         others = [tf.identity(v.value) for v in network.non_trainable_variables]
         done = ops.cast(optimizer.iterations, "float32")

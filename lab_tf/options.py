@@ -22,7 +22,10 @@ def build_train_parser(prog="train.py", description="Train a model into a run di
     parser = ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
                             epilog="examples:\n  " + "\n  ".join(examples) + f"\n  python {prog} --resume --out-dir "
                             "RUN_DIR --epochs 10")
-    parser.add_argument("--model", choices=list(models()), help="what to train (default dcgan)")
+    parser.add_argument("--model", choices=list(models()), metavar="MODEL",
+                        help=f"what to train (default {Config.model}): " + "; ".join(
+                            f"{name}, {description}" for family in FAMILIES.values()
+                            for name, description in family.models.items()))
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", help=f"one of {', '.join(DATASETS)} (default mnist)")
     data.add_argument("--data-dir", help="folder with mnist.npz / cifar10.npz / fashion_mnist.npz")
@@ -40,9 +43,9 @@ def build_train_parser(prog="train.py", description="Train a model into a run di
     training = parser.add_argument_group("training")
     training.add_argument("--epochs", type=positive_int, help="total epochs (default 20)")
     training.add_argument("--batch-size", type=positive_int, help="images per step (default 64)")
-    training.add_argument("--lr", type=float, help="learning rate (default: the model's, 2e-4 for dcgan)")
-    training.add_argument("--beta1", type=float, help="Adam beta_1 (default: the model's, 0.5 for dcgan)")
-    training.add_argument("--beta2", type=float, help="Adam beta_2 (default: the model's, 0.999 for dcgan)")
+    training.add_argument("--lr", type=float, help="learning rate (default: the model's own)")
+    training.add_argument("--beta1", type=float, help="Adam beta_1 (default: the model's own)")
+    training.add_argument("--beta2", type=float, help="Adam beta_2 (default: the model's own)")
     training.add_argument("--seed", type=non_negative_int, help="seed of weights, noise and shuffling (default 0)")
     run = parser.add_argument_group("run directory")
     run.add_argument("--out-dir", help="run directory (default runs/<model>-<dataset>-<time>)")

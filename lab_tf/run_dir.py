@@ -17,8 +17,8 @@ Layout::
 
 The autoencoder family adds ``encoder.keras``, ``reconstructions/epoch_001.png``,
 ``latent.png``, ``manifold.png`` (2-D latent), ``interpolation.png`` and ``likelihood.json``
-(see ``lab_tf.families.vae.callbacks``); its runs have no discriminator. Each family's
-``saved_models`` and callbacks say what else its runs hold.
+(see the autoencoder family's callbacks); its runs have no discriminator. Each family's
+``saved_models`` and callbacks say what its runs hold.
 """
 
 import csv

@@ -26,9 +26,11 @@ import os
 from dataclasses import dataclass
 
 from lab_tf import run_dir as rd
+from lab_tf.callbacks import EpochSamples
+from lab_tf.cli import positive_int
 from lab_tf.sampling import NoiseToImage
 
-__all__ = ["Family", "Option", "Sweep", "parse_space_items"]
+__all__ = ["GRID_SIZE", "Family", "Option", "Sweep", "parse_space_items"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ class Option:
         return kwargs
 
 
+# The option of the families whose runs draw a grid of samples after every epoch (``Family.callbacks``).
+GRID_SIZE = Option(("--grid-size",), "images in each epoch's grid (default 64)", type=positive_int, section="config")
+
+
 def _comma_list(kind):
     def parse(text):
         values = tuple(text.split(","))
@@ -105,7 +111,7 @@ class Sweep:
 class Family:
     """How one family of models is configured, trained, sampled, searched and compared."""
 
-    name = None  # the config section's key in config.json, e.g. "gan"
+    name = None  # the key of the family's section in config.json
     title = None  # train.py --help group title
     models = {}  # --model name -> one-line description
     settings = None  # the dataclass of the family's config section (with validate())
@@ -181,8 +187,15 @@ class Family:
 
     # -- training (optional) -------------------------------------------------------------------------
     def callbacks(self, config, run):
-        """Callbacks that run between ``StopOnInterrupt`` and ``RunRecorder`` (grids, figures, held-out scores)."""
-        return []
+        """Callbacks that run between ``StopOnInterrupt`` and ``RunRecorder`` (grids, figures, held-out scores).
+
+        The default draws a grid of about ``config.grid_size`` samples after every epoch, from the
+        same seed each time, when the family has a generator.
+        """
+        if self.sampler is None:
+            return []
+        return [EpochSamples(self.sampler, self.generator_of, config.grid_size, config.out_dir,
+                             seed=config.training.seed)]
 
     def generator_of(self, trainer):
         """The network that is sampled, scored and kept as the best (e.g. a moving average); ``None``: none."""

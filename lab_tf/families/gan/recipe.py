@@ -16,10 +16,9 @@ from data import MIXTURES, PointData, make_dataset, make_point_dataset
 from gan_tf import ARCHITECTURES, GAN, LOSSES, build_gan_networks, default_architecture, latent_noise
 from gan_tf.layers import CONDITIONINGS
 from lab_tf import run_dir as rd
-from lab_tf.callbacks import EpochSamples
 from lab_tf.cli import positive_int
 from lab_tf.config import check_at_least
-from lab_tf.families.base import Family, Option, Sweep
+from lab_tf.families.base import GRID_SIZE, Family, Option, Sweep
 from lab_tf.families.gan.callbacks import EpochModes
 from lab_tf.families.gan.figures import plot_gan_history, plot_variant_snapshots
 from lab_tf.precision import PRECISIONS, detect_precision, precision_policy
@@ -166,7 +165,7 @@ class GANFamily(Family):
                "mixed_float16 on a GPU, else float32; see bench/README.md)", choices=tuple(PRECISIONS)),
         Option(("--jit",), "compile the training step with XLA (default: Keras' choice, on with a GPU only)",
                type=argparse.BooleanOptionalAction),
-        Option(("--grid-size",), "images in each epoch's grid (default 64)", type=positive_int, section="config"),
+        GRID_SIZE,
     )
     examples = (
         "python train.py --model dcgan --dataset digits --epochs 5",
@@ -257,11 +256,10 @@ class GANFamily(Family):
 
     def callbacks(self, config, run):
         """Per-epoch pictures from fixed noise: an image grid (one row per class when conditional) or a scatter."""
-        seed = config.training.seed
         if isinstance(run.data, PointData):
-            noise = latent_noise(MODE_SAMPLES, config.settings.latent_dim, seed=seed)
+            noise = latent_noise(MODE_SAMPLES, config.settings.latent_dim, seed=config.training.seed)
             return [EpochModes(noise, run.data.take(MODE_SAMPLES), config.out_dir)]
-        return [EpochSamples(self.sampler, self.generator_of, config.grid_size, config.out_dir, seed=seed)]
+        return super().callbacks(config, run)
 
     def saved_models(self, trainer):
         """The generator to sample from (the moving average, when kept) and the discriminator."""

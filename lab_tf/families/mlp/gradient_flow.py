@@ -47,8 +47,8 @@ def run_gradient_flow(config, out_dir, networks=DEFAULT_NETWORKS):
     Returns:
         The ``mlp_tf.GradientFlow`` results.
     """
-    if len(set(config.mlp.hidden)) != 1:
-        raise ValueError(f"the gradient-flow study needs equal hidden layers such as 64x15, got {config.mlp.hidden}")
+    if len(set(config.settings.hidden)) != 1:
+        raise ValueError(f"the gradient-flow study needs equal hidden layers such as 64x15, got {config.settings.hidden}")
     data = load_split(config.data, "train", config.data.limit)
     if data.labels is None:
         raise ValueError(f"the gradient-flow study needs labelled data; {config.data.dataset} has none")
@@ -59,10 +59,10 @@ def run_gradient_flow(config, out_dir, networks=DEFAULT_NETWORKS):
     flows = []
     for activation, initializer, batch_norm in networks:
         flows.append(gradient_flow(
-            (x, y), probe, activation, depth=len(config.mlp.hidden), width=config.mlp.hidden[0],
+            (x, y), probe, activation, depth=len(config.settings.hidden), width=config.settings.hidden[0],
             batch_norm=batch_norm, kernel_initializer=initializer,
             epochs=config.training.epochs, batch_size=config.training.batch_size,
-            optimizer=config.mlp.optimizer, lr=config.training.lr, seed=config.training.seed))
+            optimizer=config.settings.optimizer, lr=config.training.lr, seed=config.training.seed))
         print(f"{flows[-1].label}: first/last hidden layer gradient norm {flows[-1].init_norms[0]:.2e} / "
               f"{flows[-1].init_norms[-2]:.2e} at initialisation, training accuracy "
               f"{flows[-1].history['accuracy'][-1]:.3f}", flush=True)

@@ -14,10 +14,9 @@ import numpy as np
 from core_tf.files import read_json
 from data import make_dataset, normalize_images
 from lab_tf import run_dir as rd
-from lab_tf.callbacks import EpochSamples
 from lab_tf.cli import positive_int
 from lab_tf.config import check_at_least, held_out_split
-from lab_tf.families.base import Family, Option, Sweep
+from lab_tf.families.base import GRID_SIZE, Family, Option, Sweep
 from lab_tf.families.vae.callbacks import LIKELIHOOD, EpochReconstructions, LatentReport
 from lab_tf.families.vae.figures import plot_comparison, plot_vae_history
 from lab_tf.figures import image_grid
@@ -101,7 +100,7 @@ class VAEFamily(Family):
         Option(("--iw-samples",), "after training, estimate the test NLL with K importance samples (e.g. 100 to "
                "1000)", type=positive_int),
         Option(("--iw-images",), "test images of that estimate (default 1000)", type=positive_int),
-        Option(("--grid-size",), "images in each epoch's grid (default 64)", type=positive_int, section="config"),
+        GRID_SIZE,
     )
     examples = (
         "python train.py --model vae --dataset digits --latent-dim 2 --epochs 5",
@@ -168,7 +167,7 @@ class VAEFamily(Family):
         labels = held_out.labels[:ANALYSIS_IMAGES] if held_out.labels is not None else None
         shown = RECONSTRUCTION_COLUMNS * RECONSTRUCTION_ROWS
         return [
-            EpochSamples(self.sampler, self.generator_of, config.grid_size, config.out_dir, seed=config.training.seed),
+            *super().callbacks(config, run),
             EpochReconstructions(images[:shown], config.out_dir, labels[:shown] if config.model == "cvae" else None,
                                  columns=RECONSTRUCTION_COLUMNS),
             LatentReport(images, labels, config.out_dir, settings, held_out.class_names, seed=config.training.seed),
