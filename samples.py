@@ -10,6 +10,8 @@ import os
 import sys
 
 import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
+
+# isort: split
 import keras
 
 from lab_tf import run_dir as rd
@@ -40,7 +42,8 @@ def build_parser():
     mode.add_argument("--evaluate", action="store_true",
                       help="measure image quality against the run's real test images; writes metrics.json")
     parser.add_argument("--inception", action="store_true",
-                        help="with --evaluate: also Inception-v3 FID/KID (needs its ImageNet weights in the Keras cache)")
+                        help="with --evaluate: also Inception-v3 FID/KID (needs its ImageNet weights in the Keras "
+                             "cache)")
     return parser
 
 

@@ -16,8 +16,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import experiments.backend  # noqa: E402, F401
+import core_tf  # noqa: E402, F401  (selects the TensorFlow backend before Keras loads)
 
+# isort: split
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Sanity checks of the image-quality metrics on a dataset's real images.
 
-    python bench/eval_sanity.py --dataset mnist --data-dir ../shared/datasets [--n 10000]
+    python bench/eval_sanity.py --dataset mnist --data-dir DIR [--n 10000]
 
 Prints the metrics of (1) the real test split against real training images, which should be
 near the ideal values, and (2) a collapsed "generator" that repeats one training image,
@@ -17,8 +17,8 @@ import numpy as np  # noqa: E402
 
 from data import normalize_images  # noqa: E402
 from eval_tf import evaluate_images  # noqa: E402
-from experiments.config import DataConfig, load_split  # noqa: E402
-from experiments.run_metrics import build_reference, format_table  # noqa: E402
+from lab_tf.config import DataConfig, load_split  # noqa: E402
+from lab_tf.metrics import build_reference, format_table  # noqa: E402
 
 
 def main(argv=None):

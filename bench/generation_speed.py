@@ -17,15 +17,16 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import experiments.backend  # noqa: E402, F401
+import core_tf  # noqa: E402, F401  (selects the TensorFlow backend before Keras loads)
 
+# isort: split
 import keras  # noqa: E402
 
 from bench.flops import forward_flops  # noqa: E402
-from experiments.precision import PRECISIONS, precision_policy  # noqa: E402
-from experiments.run_dir import GENERATOR  # noqa: E402
 from gan_tf import build_tutorial_generator, generate, latent_noise  # noqa: E402
 from gan_tf.sampling import latent_dim_of  # noqa: E402
+from lab_tf.precision import PRECISIONS, precision_policy  # noqa: E402
+from lab_tf.run_dir import GENERATOR  # noqa: E402
 
 
 def saved_generator(run, precision):

@@ -18,8 +18,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import experiments.backend  # noqa: E402, F401
+import core_tf  # noqa: E402, F401  (selects the TensorFlow backend before Keras loads)
 
+# isort: split
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
@@ -27,7 +28,7 @@ from keras import layers  # noqa: E402
 from bench.flops import gan_step_flops  # noqa: E402
 from bench.reference_loops import TutorialLoop  # noqa: E402
 from bench.train_speed import summarise  # noqa: E402
-from experiments.precision import PRECISIONS  # noqa: E402
+from lab_tf.precision import PRECISIONS  # noqa: E402
 
 BATCH_SIZE = 256
 LAYOUTS = ("channels_last", "channels_first")
@@ -85,7 +86,8 @@ def main(argv=None):
         for layout in LAYOUTS:
             command = [sys.executable, os.path.abspath(__file__), "--layout", layout, "--steps", str(args.steps),
                        "--warmup", str(args.warmup), "--precision", args.precision]
-            row = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+            completed = subprocess.run(command, capture_output=True, text=True, check=True)
+            row = json.loads(completed.stdout.splitlines()[-1])
             rates[layout].append(row["images_per_s"])
             print(f"round {round_ + 1} {layout:14s} {row['images_per_s']:7.1f} images/s (windows {row['windows']}), "
                   f"{row['gflops_per_s']:5.0f} GFLOP/s", flush=True)

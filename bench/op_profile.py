@@ -18,16 +18,17 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import experiments.backend  # noqa: E402, F401
+import core_tf  # noqa: E402, F401  (selects the TensorFlow backend before Keras loads)
 
+# isort: split
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
 
 from bench.train_speed import PAIRS, load_data, networks  # noqa: E402
 from data import make_dataset  # noqa: E402
-from experiments.precision import PRECISIONS  # noqa: E402
 from gan_tf import GAN  # noqa: E402
+from lab_tf.precision import PRECISIONS  # noqa: E402
 
 
 class TraceSteps(keras.callbacks.Callback):

@@ -28,8 +28,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import experiments.backend  # noqa: E402, F401
+import core_tf  # noqa: E402, F401  (selects the TensorFlow backend before Keras loads)
 
+# isort: split
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -38,8 +39,8 @@ from bench.dcgan_throughput import StepTimer  # noqa: E402
 from bench.flops import forward_flops, gan_step_flops  # noqa: E402
 from bench.reference_loops import TrainOnBatchLoop, TutorialLoop, seed003_networks  # noqa: E402
 from data import ImageData, load_images, make_dataset, normalize_images  # noqa: E402
-from experiments.precision import PRECISIONS  # noqa: E402
 from gan_tf import GAN, build_tutorial_discriminator, build_tutorial_generator  # noqa: E402
+from lab_tf.precision import PRECISIONS  # noqa: E402
 
 PAIRS = {"tutorial": {"batch_size": 256, "shape": (28, 28, 1), "dataset": "mnist"},
          "cifar": {"batch_size": 128, "shape": (32, 32, 3), "dataset": "cifar10"}}

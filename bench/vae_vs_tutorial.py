@@ -24,7 +24,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import experiments.backend  # noqa: E402, F401  (selects the TensorFlow backend before Keras loads)
+import core_tf  # noqa: E402, F401  (selects the TensorFlow backend before Keras loads)
+
+# isort: split
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -150,7 +152,8 @@ def main(argv=None):
     for r in results:
         print(f"{r['model']:<52} {r['parameters']:>10} {r['test_negative_elbo']:>18.2f} {r['seconds']:>8.0f}")
         if "tutorial_monte_carlo_estimate" in r:
-            print(f"  (the tutorial's own Monte-Carlo estimate for its model: {r['tutorial_monte_carlo_estimate']:.2f})")
+            print("  (the tutorial's own Monte-Carlo estimate for its model: "
+                  f"{r['tutorial_monte_carlo_estimate']:.2f})")
     if args.out:
         with open(args.out, "w") as file:
             json.dump({"epochs": args.epochs, "results": results}, file, indent=2)

@@ -5,7 +5,6 @@ Every loader gives float32 images in [-1, 1] of shape ``(height, width, channels
 """
 
 import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
-
 from data.digits import load_digits, render_digits
 from data.folder import EmptyFolderError, load_image_folder
 from data.images import ImageData, conform_images, denormalize_images, normalize_images

@@ -14,9 +14,9 @@ import os
 import numpy as np
 from PIL import Image, ImageDraw
 
+from core_tf.files import atomic_path
 from data.images import ImageData
 from data.keras_files import keras_cache_dir
-from core_tf.files import atomic_path
 
 __all__ = ["CLASS_NAMES", "GLYPHS", "load_digits", "render_digits"]
 

@@ -56,7 +56,8 @@ def load_image_folder(root, image_size=(32, 32), channels=3, interpolation="bili
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels}")
     if not os.path.isdir(root):
-        raise EmptyFolderError(f"image folder {root} does not exist; pass --dataset folder:PATH with an existing folder")
+        raise EmptyFolderError(f"image folder {root} does not exist; "
+                               "pass --dataset folder:PATH with an existing folder")
     files = list_image_files(root)
     labelled = any(top is not None for _, top in files)
     if labelled:
@@ -86,6 +87,7 @@ def load_image_folder(root, image_size=(32, 32), channels=3, interpolation="bili
         print(f"warning: skipped {len(unreadable)} unreadable image file(s) in {root} "
               f"(first: {unreadable[0]})", file=sys.stderr)
     if not images:
-        raise EmptyFolderError(f"none of the {len(files)} image files in {root} could be read; check that they are valid images")
+        raise EmptyFolderError(f"none of the {len(files)} image files in {root} could be read; "
+                               "check that they are valid images")
     return ImageData(np.stack(images), np.array(labels, np.int32) if labelled else None,
                      tuple(class_names) if labelled else None)

@@ -5,7 +5,6 @@ trains and caches a per-dataset feature extractor; ``eval_tf.report`` puts them 
 """
 
 import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
-
 from eval_tf.classifier import build_classifier, features_and_probabilities, load_or_train_extractor
 from eval_tf.metrics import (
     class_histogram,

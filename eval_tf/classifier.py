@@ -17,9 +17,9 @@ import keras
 import numpy as np
 from keras import layers
 
+from core_tf.files import atomic_path
 from data.keras_files import keras_cache_dir
 from data.loaders import make_dataset
-from core_tf.files import atomic_path
 
 __all__ = ["build_classifier", "extractor_id", "feature_model", "features_and_probabilities", "load_or_train_extractor",
            "train_classifier"]
@@ -126,7 +126,8 @@ def load_or_train_extractor(name, train, test=None, cache_dir=None, **train_kwar
     cache_dir = cache_dir or os.path.join(os.path.dirname(keras_cache_dir()), "gan_tf-extractors")
     settings = inspect.signature(train_classifier).bind(train, **train_kwargs)
     settings.apply_defaults()
-    identity = extractor_id(train, {k: v for k, v in settings.arguments.items() if k not in ("train", "test", "verbose")})
+    identity = extractor_id(train, {k: v for k, v in settings.arguments.items()
+                                    if k not in ("train", "test", "verbose")})
     path = os.path.join(cache_dir, f"{name}-{identity}.keras")
     if os.path.isfile(path):
         return keras.models.load_model(path), identity

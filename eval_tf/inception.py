@@ -33,7 +33,9 @@ def inception_weights_path():
 
 
 def build_inception(weights="imagenet"):
-    """Inception-v3 without its top, global average pooling: images ``(batch, 299, 299, 3)`` in [-1, 1] to ``(batch, 2048)``.
+    """Inception-v3 without its top, with global average pooling.
+
+    It maps images ``(batch, 299, 299, 3)`` in [-1, 1] to ``(batch, 2048)``.
 
     Args:
         weights: ``"imagenet"`` for the cached ImageNet weights, or ``None`` for random ones

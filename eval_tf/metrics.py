@@ -206,5 +206,7 @@ def _inside_any_ball(queries, centres, radii):
     """For each query, the number of balls ``(centres, radii)`` that contain it."""
     counts = np.empty(len(queries), np.int64)
     for start in range(0, len(queries), 1024):
-        counts[start : start + 1024] = np.sum(_sq_distances(queries[start : start + 1024], centres) <= radii[None, :] ** 2, axis=1)
+        counts[start : start + 1024] = np.sum(
+            _sq_distances(queries[start : start + 1024], centres) <= radii[None, :] ** 2, axis=1
+        )
     return counts

@@ -40,7 +40,8 @@ class RealReference:
         self.extractor_id = extractor_id
         self.split = split
         self.images = images
-        self.features, self.probabilities = features_and_probabilities(self.feature_model, normalize_images(images.images))
+        self.features, self.probabilities = features_and_probabilities(self.feature_model,
+                                                                       normalize_images(images.images))
         self.histogram = metrics.class_histogram(self.probabilities.argmax(1), self.probabilities.shape[1])
 
 

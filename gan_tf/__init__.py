@@ -8,7 +8,6 @@ Example:
 """
 
 import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
-
 from gan_tf.architectures import ARCHITECTURES, build_gan_networks, default_architecture
 from gan_tf.discriminator import build_dcgan_discriminator, build_mlp_discriminator, build_tutorial_discriminator
 from gan_tf.gan import GAN

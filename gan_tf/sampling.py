@@ -61,7 +61,8 @@ def generate(generator, noise, labels=None, batch_size=1024):
     if labels is not None:
         labels = np.asarray(labels, np.int32)
         if labels.min() < 0 or labels.max() >= classes:
-            raise ValueError(f"labels must be in 0..{classes - 1} for this generator, got {labels.min()}..{labels.max()}")
+            raise ValueError(f"labels must be in 0..{classes - 1} for this generator, "
+                             f"got {labels.min()}..{labels.max()}")
     batches = []
     for i in range(0, len(noise), batch_size):
         inputs = noise[i : i + batch_size]

@@ -65,16 +65,17 @@ def _add_family_options(parser):
         for option in family.options:
             declared.setdefault(option.dest, []).append((family, option))
     groups = {}
-    for dest, owners in declared.items():
+    for owners in declared.values():
         family, option = owners[0]
-        group = groups.get(family.name) or groups.setdefault(family.name, parser.add_argument_group(family.title))
+        if family.name not in groups:
+            groups[family.name] = parser.add_argument_group(family.title)
         kwargs = option.argparse_kwargs()
         if len(owners) > 1:
             kwargs.pop("choices", None)  # each family checks its own
             kwargs["help"] = "; ".join(f"{owner.name}: {declaration.help}" for owner, declaration in owners)
         else:
             kwargs["help"] = option.help
-        group.add_argument(*option.flags, **kwargs)
+        groups[family.name].add_argument(*option.flags, **kwargs)
 
 
 def family_dests(family):

@@ -38,7 +38,7 @@ class NoiseToImage:
         return generate(generator, noise, labels), columns
 
     def epoch_grid(self, generator, total, seed=0):
-        """``(samples, columns)`` of about ``total`` samples for the per-epoch grid: a row per class when conditional."""
+        """``(samples, columns)``: about ``total`` samples for the per-epoch grid, a row per class when conditional."""
         classes = num_classes_of(generator)
         return self.grid(generator, total if classes is None else max(1, total // classes), seed)
 
@@ -61,7 +61,8 @@ class NoiseToImage:
         """The generator's number of classes (``None``: unconditional); ``ValueError`` for a label it cannot take."""
         classes = num_classes_of(generator)
         if label is not None and classes is None:
-            raise ValueError("--label needs a conditional generator (a run of a conditional model); this one is unconditional")
+            raise ValueError("--label needs a conditional generator (a run of a conditional model); "
+                             "this one is unconditional")
         if label is not None and not 0 <= label < classes:
             raise ValueError(f"--label must be in 0..{classes - 1} for this generator, got {label}")
         return classes

@@ -7,7 +7,6 @@ Example:
 """
 
 import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
-
 from mlp_tf.activations import ACTIVATIONS, activation_derivative, get_activation
 from mlp_tf.figures import (
     plot_activation_functions,
@@ -44,6 +43,7 @@ __all__ = [
     "layer_activations",
     "layer_gradient_norms",
     "make_optimizer",
+    "make_tuner",
     "mse_loss",
     "plot_activation_functions",
     "plot_activation_histograms",

@@ -187,7 +187,7 @@ def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_acc
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
         categories = None if numeric else sorted({str(v) for v in values})
 
-        def position(value):
+        def position(value, numeric=numeric, categories=categories):
             return value if numeric else categories.index(str(value))
 
         for row, metric in enumerate(metrics):

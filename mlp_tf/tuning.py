@@ -6,13 +6,12 @@ number of epochs, which ``build`` cannot. A search directory is resumable: Keras
 its finished trials and retries only the one that was interrupted.
 """
 
-import csv
 import os
 from dataclasses import asdict, dataclass
 
 import keras_tuner
 
-from core_tf.files import atomic_path
+from core_tf.files import write_csv
 from mlp_tf.activations import ACTIVATIONS
 from mlp_tf.model import build_mlp, compile_mlp
 
@@ -88,7 +87,8 @@ class MLPHyperModel(keras_tuner.HyperModel):
             lr = hp.Float("lr", min(space.lr), max(space.lr), sampling="log", default=space.lr[0])
         else:
             lr = _choose(hp, "lr", space.lr)
-        model = build_mlp(self.input_shape, self.num_classes, (units,) * depth, _choose(hp, "activation", space.activation),
+        model = build_mlp(self.input_shape, self.num_classes, (units,) * depth,
+                          _choose(hp, "activation", space.activation),
                           dropout=_choose(hp, "dropout", space.dropout))
         return compile_mlp(model, self.loss, self.optimizer, lr)
 
@@ -172,9 +172,5 @@ def trials_table(tuner, metrics=("val_accuracy", "val_loss", "accuracy", "loss")
 
 def write_trials_csv(rows, path):
     """Writes ``trials_table`` rows as CSV, atomically; missing values are empty cells."""
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    with atomic_path(path) as temporary, open(temporary, "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=columns, restval="")
-        writer.writeheader()
-        writer.writerows([{k: "" if v is None else v for k, v in row.items()} for row in rows])
+    write_csv(rows, path)
     return os.fspath(path)

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from helpers import run_script, write_keras_npz
 from PIL import Image
+
+from helpers import run_script, write_keras_npz
 
 
 @pytest.fixture

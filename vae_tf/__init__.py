@@ -9,7 +9,6 @@ Example:
 """
 
 import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
-
 from vae_tf.architectures import DECODERS, ENCODERS, build_vae_networks
 from vae_tf.decoders import build_conv_decoder, build_dense_decoder, build_resnet_decoder
 from vae_tf.encoders import build_conv_encoder, build_dense_encoder, build_resnet_encoder, residual_block

@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 import pytest
-from helpers import run_script
 from PIL import Image
+
+from helpers import run_script
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +85,8 @@ def test_inception_without_its_weights_is_one_line(evaluated_run, tmp_path):
 
     out, _ = evaluated_run
     result = run_script("samples.py", "--evaluate", "--inception", "--run", out, env={"KERAS_HOME": str(tmp_path)})
-    assert_bad_input(result, "Inception-v3 weights not found", "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    assert_bad_input(result, "Inception-v3 weights not found",
+                     "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")
     assert "training the" not in result.stderr  # it failed before any long work
 
 

@@ -6,10 +6,10 @@ import json
 import keras
 import numpy as np
 import pytest
-from helpers import assert_bad_input, run_script
 from PIL import Image
 
 import gan_tf  # noqa: F401  (registers the GAN layers for load_model)
+from helpers import assert_bad_input, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -69,8 +69,8 @@ def test_wgan_gp_uses_the_papers_settings_and_logs_the_critic(tmp_path, keras_ho
 def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_home):
     out = tmp_path / "ring"
     result = run_script("train.py", "--model", "gan", "--dataset", "ring8", "--limit", "1024", "--epochs", "2",
-                        "--batch-size", "128", "--minibatch-std", "--pack", "2", "--unrolled-steps", "2", "--ema-decay", "0.9",
-                        "--lr-decay", "cosine", "--r1-gamma", "1", "--out-dir", out,
+                        "--batch-size", "128", "--minibatch-std", "--pack", "2", "--unrolled-steps", "2",
+                        "--ema-decay", "0.9", "--lr-decay", "cosine", "--r1-gamma", "1", "--out-dir", out,
                         env={"KERAS_HOME": str(keras_home)})
     assert result.returncode == 0, result.stderr
     assert "training gan (mlp architecture, nonsaturating loss, float32) on ring8: 1024 samples 2" in result.stdout

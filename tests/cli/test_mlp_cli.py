@@ -4,11 +4,12 @@ import csv
 import json
 
 import keras
-import mlp_tf  # noqa: F401  (registers the MLP losses for load_model)
 import numpy as np
 import pytest
-from helpers import assert_bad_input, run_script
 from PIL import Image
+
+import mlp_tf  # noqa: F401  (registers the MLP losses for load_model)
+from helpers import assert_bad_input, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +41,7 @@ def test_run_writes_curves_test_accuracy_confusion_matrix_and_model(tmp_path, ke
             assert image.width > 400
     model = keras.models.load_model(out / "model.keras")
     assert model.output_shape == (None, 10)
-    assert [l.name for l in model.layers if l.name.startswith("dense_")] == ["dense_1", "dense_2"]
+    assert [layer.name for layer in model.layers if layer.name.startswith("dense_")] == ["dense_1", "dense_2"]
     config = json.loads((out / "config.json").read_text())
     assert "gan" not in config and config["mlp"]["num_classes"] == 10 and config["training"]["lr"] == 0.05
 
@@ -104,8 +105,9 @@ def labelled_folder(tmp_path):
 
 def test_gan_search_scores_trials_with_the_evaluation_metric(tmp_path, labelled_folder, keras_home):
     out = tmp_path / "gan-search"
-    result = train("--model", "dcgan", "--dataset", f"folder:{labelled_folder}", "--channels", "1", "--image-size", "16",
-                   "--epochs", "1", "--eval-n", "16", "--eval-metric", "kid", "--tune", "random", "--max-trials", "2",
+    result = train("--model", "dcgan", "--dataset", f"folder:{labelled_folder}", "--channels", "1",
+                   "--image-size", "16", "--epochs", "1", "--eval-n", "16", "--eval-metric", "kid",
+                   "--tune", "random", "--max-trials", "2",
                    "--space", "training.batch_size=16", "--out-dir", out, keras_home=keras_home)
     assert result.returncode == 0, result.stderr
     trials = rows(out / "trials.csv")

@@ -6,8 +6,9 @@ import shutil
 import keras
 import numpy as np
 import pytest
-from helpers import assert_bad_input, run_script
 from PIL import Image
+
+from helpers import assert_bad_input, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -56,8 +57,8 @@ def test_model_file_and_interpolation(trained_run, tmp_path):
 
 
 def test_matches_the_generator_in_python(trained_run, tmp_path):
-    from lab_tf.figures import image_grid
     from gan_tf import generate, latent_noise
+    from lab_tf.figures import image_grid
 
     out, _ = trained_run
     path = tmp_path / "s.png"

@@ -4,13 +4,13 @@ import csv
 import json
 import os
 
-import gan_tf  # noqa: F401  (registers the GAN trainer for load_model)
 import keras
 import numpy as np
 import pytest
-from helpers import assert_bad_input, run_script
 from PIL import Image
 
+import gan_tf  # noqa: F401  (registers the GAN trainer for load_model)
+from helpers import assert_bad_input, run_script
 from lab_tf.precision import detect_precision
 
 pytestmark = pytest.mark.slow

@@ -6,10 +6,10 @@ import json
 import keras
 import numpy as np
 import pytest
-from helpers import assert_bad_input, run_script
 from PIL import Image
 
 import vae_tf  # noqa: F401  (registers the VAE trainer for load_model)
+from helpers import assert_bad_input, run_script
 
 pytestmark = pytest.mark.slow
 TINY = ("--dataset", "digits", "--limit", "64", "--batch-size", "32")
@@ -42,15 +42,17 @@ def cvae_run(tmp_path_factory, keras_home):
 
 def test_vae_run_writes_every_file(vae_run):
     out, result = vae_run
-    assert "training vae (conv encoder, conv decoder, latent 2, beta 1, bernoulli likelihood) on digits" in result.stdout
+    assert ("training vae (conv encoder, conv decoder, latent 2, beta 1, bernoulli likelihood) on digits"
+            in result.stdout)
     assert "importance-weighted NLL (5 samples, 8 test images)" in result.stdout
     config = json.loads((out / "config.json").read_text())
     assert config["vae"]["image_shape"] == [28, 28, 1] and config["vae"]["likelihood"] == "bernoulli"
-    assert config["gan"] is None and config["training"]["lr"] == 1e-3
+    assert "gan" not in config and config["training"]["lr"] == 1e-3
     with open(out / "history.csv") as file:
         rows = list(csv.DictReader(file))
     assert [r["epoch"] for r in rows] == ["1", "2"]
-    assert {"loss", "reconstruction_loss", "kl_loss", "negative_elbo", "val_negative_elbo", "active_units"} <= set(rows[0])
+    assert ({"loss", "reconstruction_loss", "kl_loss", "negative_elbo", "val_negative_elbo", "active_units"}
+            <= set(rows[0]))
     assert all(np.isfinite(float(v)) for row in rows for v in row.values())
     numbers = json.loads((out / "likelihood.json").read_text())
     assert numbers["test_negative_elbo"] == pytest.approx(float(rows[1]["val_negative_elbo"]))
@@ -129,7 +131,8 @@ def test_compare_writes_table_figure_and_runs(tmp_path, keras_home):
     ("train.py", ("--model", "ae", "--iw-samples", "5"), ("--iw-samples needs a variational model",)),
     ("train.py", ("--model", "vae", "--image-size", "30"), ("does not suit the conv architecture",)),
     ("compare.py", ("--sweep", "beta", "--values", "big"), ("beta values must be numbers",)),
-    ("compare.py", ("--sweep", "arch", "--values", "conv", "--arch", "dense"), ("--architecture is what --sweep arch varies",)),
+    ("compare.py", ("--sweep", "arch", "--values", "conv", "--arch", "dense"),
+     ("--architecture is what --sweep arch varies",)),
 ])
 def test_bad_input_is_one_line_exit_2(script, args, phrases, tmp_path):
     result = run_script(script, *args, *TINY, cwd=tmp_path, env={"KERAS_HOME": str(tmp_path / "keras")})
@@ -161,7 +164,8 @@ def test_vae_search_scores_trials_by_validation_loss_and_saves_the_best(tmp_path
         trials = list(csv.DictReader(file))
     assert len(trials) == 2 and all(np.isfinite(float(r["val_loss"])) for r in trials)
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["objective"] == "val_loss" and metrics["score"] == pytest.approx(min(float(r["val_loss"]) for r in trials))
+    assert (metrics["objective"] == "val_loss"
+            and metrics["score"] == pytest.approx(min(float(r["val_loss"]) for r in trials)))
     assert "best val_loss" in result.stdout and (out / "effects.png").is_file()
     assert keras.models.load_model(out / "best_generator.keras").output_shape == (None, 28, 28, 1)
 

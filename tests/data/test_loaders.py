@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from helpers import write_keras_npz
 
 from data import (
     DatasetNotFoundError,
@@ -13,6 +12,7 @@ from data import (
     make_dataset,
     normalize_images,
 )
+from helpers import write_keras_npz
 
 
 def test_npz_in_keras_layout_from_data_dir(data_dir):
@@ -95,7 +95,8 @@ def test_load_images_resizes_keras_data_and_limits(data_dir):
 
 
 def test_unknown_source_lists_valid_ones():
-    with pytest.raises(ValueError, match="unknown dataset 'imagenet'; valid: mnist, fashion_mnist, cifar10, digits, folder:PATH"):
+    with pytest.raises(ValueError,
+                       match="unknown dataset 'imagenet'; valid: mnist, fashion_mnist, cifar10, digits, folder:PATH"):
         load_images("imagenet")
 
 

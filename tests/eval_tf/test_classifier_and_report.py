@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from data import ImageData, load_digits, normalize_images
+from data import load_digits, normalize_images
 from eval_tf import RealReference, build_classifier, evaluate_images, load_or_train_extractor
 from eval_tf.classifier import extractor_id
 
@@ -86,7 +86,8 @@ def test_inception_path_with_random_weights(extractor, digits, tmp_path, monkeyp
     from eval_tf.report import inception_metrics
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    with pytest.raises(InceptionWeightsMissing, match="put inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5 in"):
+    with pytest.raises(InceptionWeightsMissing,
+                       match="put inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5 in"):
         build_inception()
     model = build_inception(weights=None)
     features = inception_features(model, np.zeros((3, 28, 28, 1), np.float32))

@@ -43,7 +43,7 @@ def test_config_round_trip(architecture):
     gan = make_gan(architecture, seed=7)
     clone = GAN.from_config(gan.get_config())
     assert clone.seed == 7 and clone.latent_dim == 8
-    assert [l.__class__ for l in clone.generator.layers] == [l.__class__ for l in gan.generator.layers]
+    assert [layer.__class__ for layer in clone.generator.layers] == [layer.__class__ for layer in gan.generator.layers]
     assert clone.discriminator.output_shape == gan.discriminator.output_shape
 
 

@@ -2,7 +2,6 @@ import keras
 import numpy as np
 import pytest
 
-from gan_tf.layers import MinibatchStdDev, Pack
 from gan_tf import (
     build_dcgan_discriminator,
     build_dcgan_generator,
@@ -11,6 +10,7 @@ from gan_tf import (
     build_tutorial_generator,
     default_architecture,
 )
+from gan_tf.layers import MinibatchStdDev, Pack
 
 
 def test_tutorial_generator_matches_the_tutorial_at_28x28():

@@ -24,7 +24,8 @@ def test_slerp_keeps_endpoints_and_norm():
 
 
 def test_latent_dim_of_rejects_models_that_are_not_generators():
-    assert latent_dim_of(keras.Sequential([keras.Input((7,)), keras.layers.Dense(16), keras.layers.Reshape((4, 4, 1))])) == 7
+    assert latent_dim_of(keras.Sequential([keras.Input((7,)), keras.layers.Dense(16),
+                                           keras.layers.Reshape((4, 4, 1))])) == 7
     with pytest.raises(ValueError, match="'discriminator' is not a generator"):
         latent_dim_of(build_tutorial_discriminator((8, 8, 1)))
 

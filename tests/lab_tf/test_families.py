@@ -2,16 +2,18 @@
 
 import importlib.util
 import os
+import shutil
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 import pytest
-from helpers import ROOT
 from PIL import Image
 
-from data import make_dataset
+from data import ImageData, make_dataset
+from eval_tf import RealReference, build_classifier
 from gan_tf import GAN, build_gan_networks
+from helpers import ROOT, run_script
 from lab_tf import families
 from lab_tf import run_dir as rd
 from lab_tf.callbacks import EpochMetrics
@@ -20,8 +22,6 @@ from lab_tf.config import EvalConfig
 from lab_tf.families.base import GRID_SIZE, Family, Option
 from lab_tf.families.gan.recipe import FAMILY as GAN_FAMILY
 from lab_tf.sampling import NoiseToImage
-from eval_tf import RealReference, build_classifier
-from data import ImageData
 from vae_tf import VAE, build_dense_decoder, build_dense_encoder
 
 
@@ -122,3 +122,19 @@ def test_the_best_generator_is_the_one_that_was_scored(tmp_path):
     callback.on_epoch_end(0, {})
     best = keras.models.load_model(tmp_path / rd.BEST_GENERATOR)
     np.testing.assert_allclose(best(noise), gan.sampler(noise), atol=1e-6)
+
+
+FIXTURE_RUN = os.path.join(ROOT, "tests", "fixtures", "gan-ring8-run")  # written by the version before family folders
+
+
+@pytest.mark.slow
+def test_a_run_directory_of_the_earlier_layout_resumes_and_samples(tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE_RUN, run)
+    assert rd.load_config(run).settings.latent_dim == 2
+    resumed = run_script("train.py", "--resume", "--out-dir", run, "--epochs", "2", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [row["epoch"] for row in rd.read_history(run)] == [1, 2] and (run / "samples" / "epoch_002.png").is_file()
+    drawn = run_script("samples.py", "--run", run, "--n", "200", cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    assert (run / "samples_seed0.png").stat().st_size > 1000

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
 
+from helpers import ROOT
 from lab_tf.families import FAMILIES, models
 
 LIBRARY = ("core_tf", "data", "eval_tf", "gan_tf", "mlp_tf", "vae_tf")
@@ -26,7 +26,8 @@ for package in {LIBRARY!r}:
     module = importlib.import_module(package)
     for info in pkgutil.walk_packages(module.__path__, package + "."):
         importlib.import_module(info.name)
-application = sorted({{name for name in sys.modules if name.split(".")[0] in ("lab_tf", "train", "samples", "compare")}})
+application = sorted({{name for name in sys.modules
+                       if name.split(".")[0] in ("lab_tf", "train", "samples", "compare")}})
 assert not application, application
 assert matplotlib.get_backend() == before, (before, matplotlib.get_backend())
 print(before)

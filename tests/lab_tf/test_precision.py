@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from data import load_mixture
+from gan_tf import GAN, build_gan_networks
 from lab_tf.config import Config
 from lab_tf.families.gan.recipe import FAMILY, GANSettings
 from lab_tf.precision import cpu_flags, precision_policy
-from gan_tf import GAN, build_gan_networks
 
 
 def test_cpu_flags_reads_the_flags_line(tmp_path):

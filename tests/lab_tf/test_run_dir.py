@@ -13,7 +13,8 @@ def test_default_run_dir_names_model_dataset_and_time():
         "runs", "dcgan-digits-20260102-030405")
     folder = Config(data=DataConfig(dataset="folder:/data/my photos/"))
     assert rd.default_run_dir(folder, now=now).endswith("dcgan-folder-my photos-20260102-030405")
-    assert rd.default_run_dir(folder, "compare-beta", now=now).endswith("dcgan-compare-beta-folder-my photos-20260102-030405")
+    assert rd.default_run_dir(folder, "compare-beta", now=now).endswith(
+        "dcgan-compare-beta-folder-my photos-20260102-030405")
 
 
 def test_latest_run_is_the_newest_with_a_generator(tmp_path):

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from gan_tf.sampling import balanced_labels, class_rows, generate, latent_dim_of, latent_noise, num_classes_of
 from lab_tf.compare import variants
 from lab_tf.config import Config
 from lab_tf.families.vae.figures import plot_comparison, plot_latent, plot_vae_history, save_reconstructions
 from lab_tf.families.vae.recipe import VAESettings
 from lab_tf.sampling import NoiseToImage, write_samples
-from gan_tf.sampling import balanced_labels, class_rows, generate, latent_dim_of, latent_noise, num_classes_of
 from vae_tf import build_vae_networks
 
 

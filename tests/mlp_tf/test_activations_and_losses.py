@@ -4,7 +4,15 @@ import keras
 import numpy as np
 import pytest
 
-from mlp_tf import ACTIVATIONS, MLP_LOSSES, activation_derivative, crossentropy_loss, get_activation, get_mlp_loss, mse_loss
+from mlp_tf import (
+    ACTIVATIONS,
+    MLP_LOSSES,
+    activation_derivative,
+    crossentropy_loss,
+    get_activation,
+    get_mlp_loss,
+    mse_loss,
+)
 
 
 @pytest.mark.parametrize("name, x, expected", [

@@ -1,6 +1,5 @@
 import keras
 import numpy as np
-import pytest
 
 from mlp_tf import build_mlp, gradient_flow, layer_activations, layer_gradient_norms
 

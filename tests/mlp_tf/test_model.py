@@ -18,14 +18,16 @@ def test_shapes_names_and_parameter_count():
     model = build_mlp((6, 6, 1), 3, hidden=(8, 4), activation="tanh")
     assert model.name == "mlp" and model.output_shape == (None, 3)
     names = [layer.name for layer in model.layers]
-    assert names == ["inputs", "flatten", "to_unit_range", "dense_1", "activation_1", "dense_2", "activation_2", "logits"]
+    assert names == ["inputs", "flatten", "to_unit_range", "dense_1", "activation_1", "dense_2", "activation_2",
+                     "logits"]
     assert model.count_params() == (36 * 8 + 8) + (8 * 4 + 4) + (4 * 3 + 3)
 
 
 def test_batch_norm_and_dropout_layers():
     model = build_mlp((5,), 2, hidden=(4,), batch_norm=True, dropout=0.5)
     names = [layer.name for layer in model.layers]
-    assert names == ["inputs", "flatten", "to_unit_range", "dense_1", "batch_norm_1", "activation_1", "dropout_1", "logits"]
+    assert names == ["inputs", "flatten", "to_unit_range", "dense_1", "batch_norm_1", "activation_1", "dropout_1",
+                     "logits"]
     assert model.get_layer("dense_1").bias is None  # batch norm's shift replaces it
 
 

@@ -54,7 +54,7 @@ def test_hypermodel_chooses_network_and_fit_settings():
     hp = keras_tuner.HyperParameters()
     model = MLPHyperModel((4, 4, 1), 3, SPACE).build(hp)
     assert set(hp.values) == {"units", "depth", "activation", "dropout", "lr"}
-    assert len([l for l in model.layers if l.name.startswith("dense_")]) == hp.values["depth"]
+    assert len([layer for layer in model.layers if layer.name.startswith("dense_")]) == hp.values["depth"]
     assert float(model.optimizer.learning_rate) == pytest.approx(hp.values["lr"])
     history = MLPHyperModel((4, 4, 1), 3, SPACE).fit(hp, model, *data(32, 0), verbose=0)
     assert hp.values["batch_size"] == 16 and len(history.history["loss"]) == hp.values["epochs"] == 1
@@ -95,7 +95,8 @@ def test_grid_search_walks_the_listed_values(tmp_path):
     tuner, hypermodel = search(tmp_path, max_trials=10, kind="grid", space=space)
     rows = trials_table(tuner)
     assert hypermodel.fits == 4  # the grid is exhausted before max_trials
-    assert {(row["activation"], row["lr"]) for row in rows} == {(a, lr) for a in ("relu", "tanh") for lr in (1e-2, 1e-3)}
+    assert {(row["activation"], row["lr"]) for row in rows} == {(a, lr) for a in ("relu", "tanh")
+                                                                 for lr in (1e-2, 1e-3)}
 
 
 def test_hyperband_gives_the_epochs_and_best_model_reloads(tmp_path):

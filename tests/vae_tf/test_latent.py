@@ -7,7 +7,15 @@ import keras
 import numpy as np
 import pytest
 
-from vae_tf import VAE, active_units, build_vae_networks, encode_images, importance_weighted_nll, latent_grid, project_2d
+from vae_tf import (
+    VAE,
+    active_units,
+    build_vae_networks,
+    encode_images,
+    importance_weighted_nll,
+    latent_grid,
+    project_2d,
+)
 
 
 def test_active_units_counts_dimensions_whose_mean_moves():

@@ -63,7 +63,7 @@ def test_config_round_trip(kind):
     clone = VAE.from_config(vae.get_config())
     assert (clone.seed, clone.beta, clone.likelihood, clone.latent_dim) == (7, 4.0, "gaussian", 3)
     assert clone.num_classes == (4 if kind == "cvae" else None)
-    assert [l.__class__ for l in clone.decoder.layers] == [l.__class__ for l in vae.decoder.layers]
+    assert [layer.__class__ for layer in clone.decoder.layers] == [layer.__class__ for layer in vae.decoder.layers]
 
 
 @pytest.mark.parametrize("kind, architecture", [
@@ -167,8 +167,8 @@ def test_generator_is_the_decoder_in_minus_one_to_one():
     images = np.asarray(vae.generator([noise, labels]))
     np.testing.assert_allclose(images, np.asarray(vae.decode(noise, labels)), atol=1e-6)
     assert [t.name for t in vae.generator.inputs] == ["noise", "label"]
-    embeddings = [l for l in vae.generator.layers if isinstance(l, keras.layers.Embedding)]
-    assert [l.input_dim for l in embeddings] == [4]
+    embeddings = [layer for layer in vae.generator.layers if isinstance(layer, keras.layers.Embedding)]
+    assert [layer.input_dim for layer in embeddings] == [4]
 
 
 def test_generator_file_loads_in_plain_keras_without_this_package(tmp_path):
@@ -181,7 +181,8 @@ def test_generator_file_loads_in_plain_keras_without_this_package(tmp_path):
         "import os, sys, numpy as np; os.environ['KERAS_BACKEND'] = 'tensorflow'; import keras; "
         f"m = keras.models.load_model({str(tmp_path / 'generator.keras')!r}); "
         f"np.save({str(tmp_path / 'out.npy')!r}, np.asarray(m(np.load({str(tmp_path / 'noise.npy')!r})))); "
-        "assert not any(name.split('.')[0] in ('vae_tf', 'gan_tf', 'lab_tf', 'core_tf', 'data') for name in sys.modules)"
+        "assert not any(name.split('.')[0] in ('vae_tf', 'gan_tf', 'lab_tf', 'core_tf', 'data') "
+        "for name in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": ""})

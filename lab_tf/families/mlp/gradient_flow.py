@@ -48,7 +48,8 @@ def run_gradient_flow(config, out_dir, networks=DEFAULT_NETWORKS):
         The ``mlp_tf.GradientFlow`` results.
     """
     if len(set(config.settings.hidden)) != 1:
-        raise ValueError(f"the gradient-flow study needs equal hidden layers such as 64x15, got {config.settings.hidden}")
+        raise ValueError(f"the gradient-flow study needs equal hidden layers such as 64x15, "
+                         f"got {config.settings.hidden}")
     data = load_split(config.data, "train", config.data.limit)
     if data.labels is None:
         raise ValueError(f"the gradient-flow study needs labelled data; {config.data.dataset} has none")

@@ -7,7 +7,6 @@ images for sources without one): ``metrics.json`` and ``confusion_matrix.png``. 
 vanishing-gradient study instead of a run.
 """
 
-import argparse
 import os
 from dataclasses import asdict, dataclass
 

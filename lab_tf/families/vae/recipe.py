@@ -208,7 +208,8 @@ class VAEFamily(Family):
             run = rd.load_run(run_dir)
             images, _ = self.sampler.evaluation_samples(run.generator, COMPARISON_IMAGES, run.config.training.seed)
             grids.append(image_grid(images, columns=4))
-        results = [{"name": row["variant"], "beta": row["beta"], "reconstruction_loss": row.get("test_reconstruction_loss"),
+        results = [{"name": row["variant"], "beta": row["beta"],
+                    "reconstruction_loss": row.get("test_reconstruction_loss"),
                     "kl_loss": row.get("test_kl_loss") or 0.0} for row in rows]
         plot_comparison(results, grids, path, "beta" if len({row["beta"] for row in rows}) > 1 else "architecture")
 
