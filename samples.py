@@ -12,10 +12,9 @@ import sys
 import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 
 # isort: split
-import keras
 
 from lab_tf import run_dir as rd
-from lab_tf.cli import ArgumentParser, non_negative_int, positive_int, report_bad_input
+from lab_tf.cli import ArgumentParser, image_count, int_at_least, non_negative_int, report_bad_input
 from lab_tf.metrics import METRICS, evaluate_run, format_table
 from lab_tf.sampling import NoiseToImage, write_interpolation, write_samples
 
@@ -25,7 +24,7 @@ def build_parser():
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--run", help="run directory (default: the newest under runs/)")
     source.add_argument("--model", help="a generator .keras file")
-    parser.add_argument("--n", type=positive_int,
+    parser.add_argument("--n", type=image_count,
                         help="number of images (default 64; 10 with --interpolate; 10000 with --evaluate); "
                              "for a conditional generator without --label, images per class (default 10)")
     parser.add_argument("--label", type=non_negative_int,
@@ -35,7 +34,8 @@ def build_parser():
     parser.add_argument("--out", help="image file to write, format from its extension (default: "
                                       "samples_seed<S>.png or interpolation_seed<S>.png in the run, "
                                       "or in the current folder with --model)")
-    parser.add_argument("--scale", type=positive_int, default=2, help="pixel upscaling of the grid (default 2)")
+    parser.add_argument("--scale", type=int_at_least(1, 16, "larger pixels only make the file bigger"), default=2,
+                        help="pixel upscaling of the grid (default 2)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--interpolate", action="store_true",
                       help="write one row interpolating between two noise vectors instead of a grid")
@@ -53,12 +53,7 @@ def load_generator(args):
     A bare ``--model`` file is drawn as a noise-to-image generator, the only kind a file alone describes.
     """
     if args.model:
-        if not os.path.isfile(args.model):
-            raise ValueError(f"model file {args.model} does not exist; pass a generator .keras file")
-        try:
-            generator = keras.models.load_model(args.model)
-        except Exception as error:  # Keras raises many types for files that are not models
-            raise ValueError(f"could not load {args.model} as a Keras model ({error})") from error
+        generator = rd.load_model(args.model)
         sampler = NoiseToImage()
         sampler.check(generator)
         return generator, sampler, "."

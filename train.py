@@ -10,15 +10,46 @@ import os
 import shutil
 import sys
 
+from data.loaders import FOLDER_PREFIX
+from lab_tf.callbacks import Diverged
 from lab_tf.cli import EXIT_INTERRUPTED, report_bad_input
 from lab_tf.compare import RESULTS, compare, variants
-from lab_tf.options import build_train_parser, config_from_args, listed_values
-from lab_tf.run_dir import default_run_dir
+from lab_tf.options import COMMON_PATHS, build_train_parser, config_from_args, given_values, listed_values
+from lab_tf.run_dir import default_run_dir, load_config, read_state
 from lab_tf.training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
 from lab_tf.tuning import is_search_dir, resume_search, run_search, search_summary
 
 # Options that --resume may change; the others are fixed by the run's config.json (or search.json).
 RESUMABLE = {"epochs", "out_dir", "resume", "max_trials"}
+
+
+def check_unchanged(args, config):
+    """Raises ``ValueError`` for an option whose value differs from the run's ``config.json``.
+
+    Repeating the command that started a run, with ``--resume`` and more ``--epochs``, is accepted.
+    """
+    rows = given_values(args, config.family)
+    compared = {*COMMON_PATHS, "offline", *(option.dest for option in config.family.options if option.target)}
+    others = sorted(k for k, v in vars(args).items() if v is not None and k not in RESUMABLE | compared)
+    if others:
+        raise ValueError(f"--{others[0].replace('_', '-')} cannot be given on --resume of a --model {config.model} "
+                         "run; repeat the command that started it, with --resume and more --epochs")
+    for flag, path, value in rows:
+        if path in ("training.epochs", "out_dir"):
+            continue
+        saved, value = _comparable(path, config.get(path)), _comparable(path, value)
+        if value != saved:
+            raise ValueError(f"{flag} cannot change on --resume: the run has {saved}, the command gives {value}; "
+                             "train a new run (another --out-dir) to change it")
+
+
+def _comparable(path, value):
+    """``value`` as ``config.json`` stores it: paths absolute, lists as tuples."""
+    if path == "data.data_dir" and value is not None:
+        return os.path.abspath(value)
+    if path == "data.dataset" and value.startswith(FOLDER_PREFIX):
+        return FOLDER_PREFIX + os.path.abspath(value[len(FOLDER_PREFIX):])
+    return tuple(value) if isinstance(value, list) else value
 
 
 def start(args):
@@ -27,12 +58,11 @@ def start(args):
     if args.resume:
         if args.out_dir and is_search_dir(args.out_dir):
             return None, search_summary(args.out_dir, resume_search(args.out_dir, args.max_trials))
-        fixed = sorted(k for k, v in vars(args).items() if v is not None and k not in RESUMABLE)
-        if fixed:
-            raise ValueError(f"--{fixed[0].replace('_', '-')} cannot change on --resume; the run's config.json "
-                             "fixes it (only --epochs may change; repeat a comparison's command to continue it)")
         if not args.out_dir:
             raise ValueError("--resume needs --out-dir RUN_DIR, the run to continue")
+        config = load_config(args.out_dir)
+        read_state(args.out_dir)  # a run with no finished epoch says so before anything else
+        check_unchanged(args, config)
         return prepare_resumed_run(args.out_dir, epochs=args.epochs), None
     config = config_from_args(args)
     if args.tune:
@@ -77,6 +107,11 @@ def main(argv=None):
                   f"  python train.py --resume --out-dir {out_dir} --epochs {run.config.training.epochs}",
                   file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Diverged as error:
+        if finished_epochs(out_dir) == 0:  # nothing worth keeping: the same command may start again
+            shutil.rmtree(out_dir)
+            return report_bad_input(f"{error}; removed {out_dir}, which had no finished epoch")
+        return report_bad_input(f"{error} in {out_dir}")
     line = f"done: {out_dir} ({', '.join(family.outputs)})"
     if family.sampler is not None:
         line += f"; draw new images with: python samples.py --run {out_dir}"

@@ -5,8 +5,11 @@ import contextlib
 import csv
 import json
 import os
+import re
 
-__all__ = ["atomic_path", "read_json", "write_csv", "write_json", "write_markdown_table"]
+__all__ = ["atomic_path", "read_json", "remove_temporaries", "write_csv", "write_json", "write_markdown_table"]
+
+TEMPORARY = re.compile(r"\..+\.\d+\.tmp(\.[^.]+)?")  # atomic_path's names: .<stem>.<pid>.tmp<extension>
 
 
 @contextlib.contextmanager
@@ -15,8 +18,16 @@ def atomic_path(path):
 
     The temporary name keeps the extension (Keras, Pillow and NumPy choose formats by it)
     and starts with a dot, so globs such as ``epoch_*.png`` never match it.
+
+    Raises:
+        FileNotFoundError, PermissionError: naming ``path`` (not the temporary file) when its
+            folder does not exist or cannot be written.
     """
     folder, name = os.path.split(os.fspath(path))
+    if not os.path.isdir(folder or "."):
+        raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder or ".", os.W_OK):
+        raise PermissionError(f"cannot write {path}: the folder {folder or '.'} is not writable")
     stem, extension = os.path.splitext(name)
     temporary = os.path.join(folder, f".{stem}.{os.getpid()}.tmp{extension}")
     try:
@@ -25,6 +36,17 @@ def atomic_path(path):
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def remove_temporaries(folder):
+    """Deletes what ``atomic_path`` leaves when its process is killed mid-write (``kill -9``); returns their count."""
+    removed = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            if TEMPORARY.fullmatch(name):
+                os.remove(os.path.join(root, name))
+                removed += 1
+    return removed
 
 
 def write_json(values, path):

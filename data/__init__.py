@@ -8,12 +8,13 @@ import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads
 from data.digits import load_digits, render_digits
 from data.folder import EmptyFolderError, load_image_folder
 from data.images import ImageData, conform_images, denormalize_images, normalize_images
-from data.keras_files import DatasetNotFoundError, keras_cache_dir, load_keras_dataset
+from data.keras_files import DatasetFileError, DatasetNotFoundError, keras_cache_dir, load_keras_dataset
 from data.loaders import DATASETS, check_source, load_dataset, load_images, make_dataset
 from data.mixtures import MIXTURES, PointData, load_mixture, make_point_dataset
 
 __all__ = [
     "DATASETS",
+    "DatasetFileError",
     "DatasetNotFoundError",
     "MIXTURES",
     "PointData",

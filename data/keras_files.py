@@ -7,6 +7,7 @@ downloads only when the files are not there.
 """
 
 import os
+import zipfile
 
 import keras
 import numpy as np
@@ -30,11 +31,16 @@ SPLITS = ("train", "test")
 # What keras.datasets.<name>.load_data() leaves in the cache's datasets folder.
 KERAS_CACHE_ENTRIES = {"mnist": "mnist.npz", "fashion_mnist": "fashion-mnist", "cifar10": "cifar-10-batches-py-target"}
 
-__all__ = ["DatasetNotFoundError", "KERAS_DATASETS", "find_npz", "keras_cache_dir", "load_keras_dataset"]
+__all__ = ["DatasetFileError", "DatasetNotFoundError", "KERAS_DATASETS", "find_npz", "keras_cache_dir",
+           "load_keras_dataset"]
 
 
 class DatasetNotFoundError(ValueError):
     """A dataset file is neither on disk nor downloadable."""
+
+
+class DatasetFileError(ValueError):
+    """A dataset file is there but damaged or not a dataset."""
 
 
 def keras_cache_dir():
@@ -67,6 +73,7 @@ def load_keras_dataset(name, split="train", data_dir=None, download=True):
 
     Raises:
         DatasetNotFoundError: no local file and downloading is off or failed.
+        DatasetFileError: the file is damaged, empty, or holds no grayscale or RGB images.
     """
     if name not in KERAS_DATASETS:
         raise ValueError(f"unknown Keras dataset {name!r}; valid: {', '.join(KERAS_DATASETS)}")
@@ -77,14 +84,7 @@ def load_keras_dataset(name, split="train", data_dir=None, download=True):
     module, class_names = KERAS_DATASETS[name]
     path = find_npz(name, data_dir)
     if path is not None:
-        with np.load(path) as arrays:
-            missing = {f"x_{split}", f"y_{split}"} - set(arrays.files)
-            if missing:
-                raise DatasetNotFoundError(
-                    f"{path} lacks {', '.join(sorted(missing))}; expected keys "
-                    "x_train, y_train, x_test, y_test as written by keras.datasets"
-                )
-            x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        x, y = _read_npz(path, name, split)
     elif download or os.path.exists(os.path.join(keras_cache_dir(), KERAS_CACHE_ENTRIES[name])):
         try:
             (x_train, y_train), (x_test, y_test) = module.load_data()
@@ -95,7 +95,37 @@ def load_keras_dataset(name, split="train", data_dir=None, download=True):
         raise DatasetNotFoundError(_not_found_message(name, data_dir))
     if x.ndim == 3:
         x = x[..., None]
+    where = path or f"Keras' copy of {name} in {keras_cache_dir()}"
+    usable = np.issubdtype(x.dtype, np.number) and np.issubdtype(y.dtype, np.integer)
+    if not usable or x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0 or len(y) != len(x):
+        raise DatasetFileError(f"{where} is not a usable {name} file: its {split} split holds images of shape "
+                               f"{x.shape[1:]} ({len(x)} of them, {x.dtype}; {len(y)} labels, {y.dtype}), expected "
+                               "one or more grayscale or RGB images with an integer label each; replace it with a "
+                               "fresh copy")
     return ImageData(np.ascontiguousarray(x, dtype=np.uint8), y.reshape(-1).astype(np.int32), class_names)
+
+
+def _read_npz(path, name, split):
+    """``x_<split>``, ``y_<split>`` from ``path``; ``DatasetFileError`` naming the file when it is damaged."""
+    fix = (f"replace it with a fresh copy of {name}.npz (keras.datasets.{name}.load_data() downloads one into "
+           f"{keras_cache_dir()})")
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            if not hasattr(arrays, "files"):
+                raise DatasetFileError(f"{path} holds one array, not a Keras dataset archive; {fix}")
+            missing = {f"x_{split}", f"y_{split}"} - set(arrays.files)
+            if missing:
+                raise DatasetFileError(f"{path} lacks {', '.join(sorted(missing))}; expected keys x_train, y_train, "
+                                       f"x_test, y_test as written by keras.datasets; {fix}")
+            return arrays[f"x_{split}"], arrays[f"y_{split}"]
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
+        if isinstance(error, DatasetFileError):
+            raise
+        # numpy reports bytes that are not a zip archive as pickled data; say what is wrong instead
+        truncated = isinstance(error, (EOFError, OSError, zipfile.BadZipFile))
+        reason = ("it is empty" if os.path.getsize(path) == 0 else
+                  "it is truncated or damaged" if truncated else "it is not an .npz archive")
+        raise DatasetFileError(f"{path} cannot be read: {reason}; {fix}") from None
 
 
 def _not_found_message(name, data_dir, error=None):

@@ -130,7 +130,7 @@ def load_or_train_extractor(name, train, test=None, cache_dir=None, **train_kwar
                                     if k not in ("train", "test", "verbose")})
     path = os.path.join(cache_dir, f"{name}-{identity}.keras")
     if os.path.isfile(path):
-        return keras.models.load_model(path), identity
+        return keras.models.load_model(path, safe_mode=True), identity
     print(f"training the {name} feature extractor on {len(train)} images (first use only; cached in {path})",
           file=sys.stderr, flush=True)
     model, accuracy = train_classifier(train, test, **train_kwargs)

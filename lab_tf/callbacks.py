@@ -1,5 +1,6 @@
 """Callbacks that keep a run directory complete after every epoch."""
 
+import math
 import os
 import signal
 import threading
@@ -11,7 +12,7 @@ from lab_tf import run_dir as rd
 from lab_tf.config import TRACKED_METRICS
 from lab_tf.figures import save_image_grid, write_progress_gif
 
-__all__ = ["EpochMetrics", "EpochSamples", "RunRecorder", "StopOnInterrupt"]
+__all__ = ["Diverged", "EpochMetrics", "EpochSamples", "RunRecorder", "StopOnDivergence", "StopOnInterrupt"]
 
 BEST_METRICS = "best.json"  # in the run's metrics/ folder
 
@@ -47,7 +48,9 @@ class RunRecorder(keras.callbacks.Callback):
 
     The checkpoint of epoch N goes to its own file and ``state.json`` then points at it, so
     the state always names a complete checkpoint, and every other file of that epoch is
-    already on disk. The state keeps the trainer's noise stream when it has one.
+    already on disk. The state keeps the trainer's noise stream when it has one. A process
+    killed between the two leaves ``history.csv`` one row ahead of the state; ``--resume``
+    continues from the state and drops that row.
 
     Args:
         run_dir: the run directory.
@@ -130,6 +133,38 @@ class EpochMetrics(keras.callbacks.Callback):
             self.best = value
             rd.save_model(generator, os.path.join(self.run_dir, rd.BEST_GENERATOR))
             rd.write_json(results, os.path.join(self.folder, BEST_METRICS))
+
+
+class Diverged(ValueError):
+    """Training produced a non-finite loss; the epochs finished before it are kept."""
+
+
+class StopOnDivergence(keras.callbacks.Callback):
+    """Stops training at the first logged value of a batch that is not finite or beyond ``limit`` in size.
+
+    A loss past ``limit`` (1e8) means the networks' outputs have exploded, as a learning rate far
+    too high makes them; no healthy loss of these models comes near it. Raises ``Diverged``
+    from the batch, so the unfinished epoch is never recorded: put it before ``RunRecorder`` and
+    every file of the last finished epoch stays as it was. Unlike Keras' ``TerminateOnNaN``,
+    which ends ``fit`` quietly, the run ends with one line saying where and what to try.
+    """
+
+    def __init__(self, limit=1e8):
+        super().__init__()
+        self.limit = limit
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for key, value in (logs or {}).items():
+            value = float(value)
+            if not abs(value) <= self.limit:  # also NaN
+                what = (f"became {value}" if not math.isfinite(value) else
+                        f"reached {value:.3g}, beyond {self.limit:g}: the networks' outputs have exploded")
+                raise Diverged(f"training diverged: {key} {what} at step {batch + 1} of epoch {self.epoch + 1}; "
+                               "the finished epochs are kept. Try a lower learning rate")
 
 
 class StopOnInterrupt(keras.callbacks.Callback):

@@ -1,10 +1,11 @@
 """What the command-line scripts share: one-line errors with exit code 2, and argparse types."""
 
 import argparse
+import math
 import sys
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "ArgumentParser", "int_at_least", "layer_sizes", "non_negative_int",
-           "positive_int", "report_bad_input"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "ArgumentParser", "finite_float", "image_count", "image_size",
+           "int_at_least", "latent_dim", "layer_sizes", "non_negative_int", "positive_int", "report_bad_input"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -24,8 +25,8 @@ def report_bad_input(error):
     return EXIT_BAD_INPUT
 
 
-def int_at_least(low):
-    """argparse type: an integer of at least ``low``."""
+def int_at_least(low, high=None, why=None):
+    """argparse type: an integer of at least ``low`` and, when given, at most ``high`` (``why`` says why)."""
     def parse(text):
         try:
             value = int(text)
@@ -33,13 +34,33 @@ def int_at_least(low):
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}, got {value}" + (f" ({why})" if why else ""))
         return value
 
     return parse
 
 
+def finite_float(text):
+    """argparse type: a finite number (``nan`` and ``inf`` are refused: they train nothing but NaN)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
+# Sizes past these would not fit in memory on any machine this package targets; each says so in one line.
+MAX_IMAGE_SIZE = 1024
+MAX_LATENT_DIM = 4096
+MAX_IMAGES = 100_000  # images drawn at once: a grid, an evaluation, a batch
+image_size = int_at_least(4, MAX_IMAGE_SIZE, "images larger than that do not fit in memory for training")
+latent_dim = int_at_least(1, MAX_LATENT_DIM, "codes that large only add parameters")
+image_count = int_at_least(1, MAX_IMAGES, "that many images at once do not fit in memory")
 
 
 def layer_sizes(text):
@@ -54,4 +75,7 @@ def layer_sizes(text):
         raise argparse.ArgumentTypeError(f"expected sizes like 256,128 or 64x15, got {text!r}") from None
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {text!r}")
+    if max(sizes) > 65536 or len(sizes) > 1000:
+        raise argparse.ArgumentTypeError(f"at most 1000 layers of at most 65536 units, got {text!r} (larger networks "
+                                         "do not fit in memory)")
     return sizes

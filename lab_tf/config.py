@@ -10,6 +10,8 @@ name (``"gan": {...}``).
 
 import dataclasses
 import json
+import types
+import typing
 from dataclasses import dataclass, field
 
 from data.loaders import has_test_split, load_images
@@ -114,13 +116,24 @@ class Config:
         return family_of(self.model)
 
     def section(self, name):
-        """A section by its name in ``config.json``: ``data``, ``training``, ``evaluation`` or the family's."""
+        """A section by its name in ``config.json``: ``data``, ``training``, ``evaluation`` or the family's
+        (also called ``settings``)."""
         if name in COMMON_SECTIONS:
             return getattr(self, name)
-        if name != self.family.name:
+        if name not in ("settings", self.family.name):
             raise ValueError(f"--model {self.model} has no {name} settings; valid sections: "
                              f"{', '.join([*COMMON_SECTIONS, self.family.name])}")
         return self.settings
+
+    def get(self, path):
+        """A setting by its path: ``grid_size``, ``training.lr``, ``settings.latent_dim`` (the family's section)."""
+        *section, field = path.split(".")
+        return getattr(self.section(section[0]) if section else self, field)
+
+    def set(self, path, value):
+        """Sets a setting by its path (see ``get``)."""
+        *section, field = path.split(".")
+        setattr(self.section(section[0]) if section else self, field, value)
 
     def validate(self):
         """Raises ``ValueError`` naming the first out-of-range setting."""
@@ -168,17 +181,24 @@ class Config:
         """
         from lab_tf.families import FAMILIES, family_of
 
-        common = [f.name for f in dataclasses.fields(cls) if f.name != "settings"]
-        valid = [*common, *FAMILIES]
+        if not isinstance(values, dict):
+            raise ValueError(f"a config is an object of settings, got {type(values).__name__}")
+        kinds = {f.name: f.type for f in dataclasses.fields(cls) if f.name != "settings"}
+        valid = [*kinds, *FAMILIES]
         unknown = set(values) - set(valid)
         if unknown:
             raise ValueError(f"unknown config key(s) {', '.join(sorted(unknown))}; valid: {', '.join(valid)}")
         kwargs = {}
-        for name in [name for name in common if name in values]:
+        for name, kind in kinds.items():
+            if name not in values:
+                continue
             value = values[name]
-            kwargs[name] = _from_dict(COMMON_SECTIONS[name], value, f"config.{name}") if name in COMMON_SECTIONS \
-                else value
-        model = values.get("model", cls.model)
+            if name in COMMON_SECTIONS:
+                value = _from_dict(COMMON_SECTIONS[name], value, f"config.{name}")
+            elif not _matches(value, kind):
+                raise ValueError(f"config.{name} must be {_describe(kind)}, got {value!r}")
+            kwargs[name] = value
+        model = kwargs.get("model", cls.model)
         family = family_of(model)
         own = family.name
         for name in FAMILIES:
@@ -190,8 +210,40 @@ class Config:
 
 
 def _from_dict(cls, values, where):
-    fields = [f.name for f in dataclasses.fields(cls)]
+    if not isinstance(values, dict):
+        raise ValueError(f"{where} must be an object of settings, got {values!r}")
+    fields = {f.name: f.type for f in dataclasses.fields(cls)}
     unknown = set(values) - set(fields)
     if unknown:
         raise ValueError(f"unknown {where} key(s) {', '.join(sorted(unknown))}; valid: {', '.join(fields)}")
+    for name, value in values.items():
+        if not _matches(value, fields[name]):
+            raise ValueError(f"{where}.{name} must be {_describe(fields[name])}, got {value!r}")
     return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
+
+def _matches(value, kind):
+    """Whether a JSON ``value`` fits the field type ``kind`` (``int``, ``float | None``, ``tuple[int, ...]``, ...)."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union):
+        return any(_matches(value, arg) for arg in args)
+    if kind is type(None):
+        return value is None
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin is tuple or kind is tuple:
+        return isinstance(value, (list, tuple)) and all(_matches(v, args[0]) for v in value) if args else \
+            isinstance(value, (list, tuple))
+    return isinstance(value, kind) if isinstance(kind, type) else True
+
+
+def _describe(kind):
+    names = {int: "an integer", float: "a number", str: "text", bool: "true or false", type(None): "null"}
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_describe(arg) for arg in args)
+    if origin is tuple or kind is tuple:
+        return "a list"
+    return names.get(kind, getattr(kind, "__name__", str(kind)))

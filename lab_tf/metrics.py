@@ -3,6 +3,7 @@
 import os
 
 from core_tf.files import write_json
+from data import MIXTURES
 from data.loaders import dataset_name
 from eval_tf import DESCRIPTIONS, RealReference, evaluate_images, load_or_train_extractor
 from eval_tf.inception import build_inception
@@ -27,6 +28,9 @@ def build_reference(data_config, train=None, limit=None):
     already); the reference is the test split (the training split for sources without one,
     such as image folders), its first ``limit`` images.
     """
+    if data_config.dataset in MIXTURES:
+        raise ValueError(f"image-quality metrics need images; {data_config.dataset} holds 2-D points, whose runs "
+                         "report the modes they cover (modes_covered in history.csv) after every epoch instead")
     if train is None or data_config.limit is not None:
         train = load_split(data_config, "train")
     test = held_out_split(data_config, limit)

@@ -3,12 +3,12 @@
 import argparse
 
 from data import DATASETS, check_source
-from lab_tf.cli import ArgumentParser, non_negative_int, positive_int
-from lab_tf.config import TRACKED_METRICS, Config, DataConfig, EvalConfig, TrainingConfig
+from lab_tf.cli import ArgumentParser, finite_float, image_count, image_size, non_negative_int, positive_int
+from lab_tf.config import TRACKED_METRICS, Config, DataConfig
 from lab_tf.families import FAMILIES, family_of, models
 from mlp_tf import TUNERS
 
-__all__ = ["build_train_parser", "config_from_args", "family_dests", "listed_values"]
+__all__ = ["COMMON_PATHS", "build_train_parser", "config_from_args", "family_dests", "given_values", "listed_values"]
 
 
 def build_train_parser(prog="train.py", description="Train a model into a run directory."):
@@ -31,7 +31,7 @@ def build_train_parser(prog="train.py", description="Train a model into a run di
     data.add_argument("--data-dir", help="folder with mnist.npz / cifar10.npz / fashion_mnist.npz")
     data.add_argument("--offline", action="store_true", default=None,
                       help="never download; fail with a message when the dataset file is missing")
-    data.add_argument("--image-size", type=positive_int, help="resize images to SIZE x SIZE")
+    data.add_argument("--image-size", type=image_size, help="resize images to SIZE x SIZE")
     data.add_argument("--channels", type=int, choices=(1, 3), help="1 = grayscale, 3 = RGB")
     data.add_argument("--limit", type=positive_int, help="use only the first N training images")
     _add_family_options(parser)
@@ -42,10 +42,10 @@ def build_train_parser(prog="train.py", description="Train a model into a run di
                         help="restrict a hyperparameter's values, e.g. units=256,512 or training.lr=1e-4,2e-4")
     training = parser.add_argument_group("training")
     training.add_argument("--epochs", type=positive_int, help="total epochs (default 20)")
-    training.add_argument("--batch-size", type=positive_int, help="images per step (default 64)")
-    training.add_argument("--lr", type=float, help="learning rate (default: the model's own)")
-    training.add_argument("--beta1", type=float, help="Adam beta_1 (default: the model's own)")
-    training.add_argument("--beta2", type=float, help="Adam beta_2 (default: the model's own)")
+    training.add_argument("--batch-size", type=image_count, help="images per step (default 64)")
+    training.add_argument("--lr", type=finite_float, help="learning rate (default: the model's own)")
+    training.add_argument("--beta1", type=finite_float, help="Adam beta_1 (default: the model's own)")
+    training.add_argument("--beta2", type=finite_float, help="Adam beta_2 (default: the model's own)")
     training.add_argument("--seed", type=non_negative_int, help="seed of weights, noise and shuffling (default 0)")
     run = parser.add_argument_group("run directory")
     run.add_argument("--out-dir", help="run directory (default runs/<model>-<dataset>-<time>)")
@@ -53,7 +53,7 @@ def build_train_parser(prog="train.py", description="Train a model into a run di
                      help="continue the run in --out-dir up to --epochs in total")
     quality = parser.add_argument_group("image-quality metrics during training (see docs/evaluation.md)")
     quality.add_argument("--eval-every", type=positive_int, help="evaluate every K epochs (default: never)")
-    quality.add_argument("--eval-n", type=positive_int, help="generated images per evaluation (default 2000)")
+    quality.add_argument("--eval-n", type=image_count, help="generated images per evaluation (default 2000)")
     quality.add_argument("--eval-metric", choices=TRACKED_METRICS,
                          help="metric that picks generator_best.keras (default fid)")
     return parser
@@ -78,6 +78,14 @@ def _add_family_options(parser):
         groups[family.name].add_argument(*option.flags, **kwargs)
 
 
+# Where each common option lands in the config.
+COMMON_PATHS = {"model": "model", "out_dir": "out_dir", "dataset": "data.dataset", "data_dir": "data.data_dir",
+                "image_size": "data.image_size", "channels": "data.channels", "limit": "data.limit",
+                "epochs": "training.epochs", "batch_size": "training.batch_size", "lr": "training.lr",
+                "beta1": "training.beta_1", "beta2": "training.beta_2", "seed": "training.seed",
+                "eval_every": "evaluation.every", "eval_n": "evaluation.n", "eval_metric": "evaluation.metric"}
+
+
 def family_dests(family):
     """The ``train.py`` destinations ``family`` takes beyond the common ones."""
     return {option.dest for option in family.options}
@@ -93,15 +101,33 @@ def listed_values(args, family):
     return values
 
 
+def given_values(args, family):
+    """``[(option, config path, value)]`` of every option given on the command line, as the config holds it.
+
+    Comma lists give their first value; ``--offline`` is ``data.download`` inverted; an option
+    that sets several fields (``--architecture`` of the autoencoders) gives one row per field.
+    """
+    rows = [(f"--{dest.replace('_', '-')}", path, getattr(args, dest)) for dest, path in COMMON_PATHS.items()
+            if getattr(args, dest, None) is not None]
+    if args.offline is not None:
+        rows.append(("--offline", "data.download", not args.offline))
+    for option in family.options:
+        value = getattr(args, option.dest)
+        if value is None or option.target is None:
+            continue
+        targets = option.target if isinstance(option.target, tuple) else (option.target,)
+        for target in targets:
+            path = target if option.section == "config" else f"settings.{target}"
+            rows.append((option.flags[0], path, value[0] if option.listed else value))
+    return rows
+
+
 def config_from_args(args):
     """A ``Config`` of the defaults overridden by the command line; comma lists keep their first value.
 
     Raises:
         ValueError: an option of another family, a value the family does not take, an unknown dataset.
     """
-    def given(**values):
-        return {k: v for k, v in values.items() if v is not None}
-
     model = args.model or Config.model
     family = family_of(model)
     own = family_dests(family)
@@ -113,14 +139,7 @@ def config_from_args(args):
     if (args.max_trials or args.space) and not args.tune:
         raise ValueError("--max-trials and --space need --tune random|grid|bayesian|hyperband")
     check_source(args.dataset or DataConfig.dataset)
-    top_level = {option.target: getattr(args, option.dest) for option in family.options if option.section == "config"}
-    return Config(
-        **given(model=model, out_dir=args.out_dir, **top_level),
-        data=DataConfig(**given(dataset=args.dataset, data_dir=args.data_dir, image_size=args.image_size,
-                                channels=args.channels, limit=args.limit,
-                                download=None if args.offline is None else not args.offline)),
-        training=TrainingConfig(**given(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                                        beta_1=args.beta1, beta_2=args.beta2, seed=args.seed)),
-        evaluation=EvalConfig(**given(every=args.eval_every, n=args.eval_n, metric=args.eval_metric)),
-        settings=family.settings_from_args(args, model),
-    )
+    config = Config(model=model)
+    for _, path, value in given_values(args, family):
+        config.set(path, value)
+    return config

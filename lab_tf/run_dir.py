@@ -34,8 +34,9 @@ from data.loaders import dataset_name
 from lab_tf.config import Config
 
 __all__ = [
-    "Run", "RunDirError", "default_run_dir", "latest_run", "load_config", "load_run", "read_history",
-    "read_json", "read_state", "save_config", "save_model", "write_history", "write_json", "write_state",
+    "Run", "RunDirError", "default_run_dir", "is_unfinished", "latest_run", "load_config", "load_model", "load_run",
+    "read_history", "read_json", "read_state", "save_config", "save_model", "write_history", "write_json",
+    "write_state",
 ]
 
 RUNS_ROOT = "runs"
@@ -81,12 +82,14 @@ def save_config(config, run_dir):
 
 
 def load_config(run_dir):
-    """Reads ``config.json``; ``RunDirError`` when ``run_dir`` is not a run directory."""
+    """Reads ``config.json``; ``RunDirError`` when ``run_dir`` is not a run directory or the file is damaged."""
     path = os.path.join(run_dir, CONFIG)
     if not os.path.isfile(path):
         raise RunDirError(f"{run_dir} is not a run directory (no {CONFIG}); pass a folder made by train.py")
-    with open(path) as file:
-        return Config.from_dict(json.load(file))
+    try:
+        return Config.from_dict(_read_object(path))
+    except ValueError as error:
+        raise RunDirError(f"{path} is damaged: {error}; restore it or train a new run") from None
 
 
 def load_run(run_dir):
@@ -95,7 +98,23 @@ def load_run(run_dir):
     path = os.path.join(run_dir, GENERATOR)
     if not os.path.isfile(path):
         raise RunDirError(f"{run_dir} has no {GENERATOR}: no epoch of it finished; train a new run")
-    return Run(run_dir, config, keras.models.load_model(path))
+    return Run(run_dir, config, load_model(path))
+
+
+def load_model(path):
+    """``keras.models.load_model`` in safe mode (a file with code in it, a ``Lambda`` layer, is refused).
+
+    Raises:
+        RunDirError: naming ``path`` when it is missing, damaged or not a Keras model.
+    """
+    if not os.path.isfile(path):
+        raise RunDirError(f"{path} does not exist; pass a .keras file")
+    try:
+        return keras.models.load_model(path, safe_mode=True)
+    except Exception as error:  # Keras raises many types for a damaged file or one it refuses
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise RunDirError(f"{path} could not be loaded as a Keras model: it is damaged, not a .keras file, or "
+                          f"holds code that safe mode refuses ({reason})") from None
 
 
 def latest_run(root=RUNS_ROOT):
@@ -136,9 +155,33 @@ def read_state(run_dir):
     """The resume state: ``epoch`` (finished), ``checkpoint`` (its file) and ``seed_state``."""
     path = os.path.join(run_dir, STATE)
     if not os.path.isfile(path):
-        raise RunDirError(f"{run_dir} has no checkpoint to resume (no epoch finished); start a new run instead")
-    with open(path) as file:
-        return json.load(file)
+        raise RunDirError(f"{run_dir} has no finished epoch to resume; run the command that started it without "
+                          "--resume to start it over")
+    state = _read_object(path)
+    if not (isinstance(state.get("epoch"), int) and state["epoch"] >= 1 and isinstance(state.get("checkpoint"), str)):
+        raise RunDirError(f"{path} is damaged: it needs the finished epoch and the checkpoint's file name; "
+                          "train a new run")
+    return state
+
+
+def is_unfinished(run_dir):
+    """Whether ``run_dir`` holds a run whose first epoch never finished (stopped by a kill or a crash), or nothing."""
+    if not os.path.isdir(run_dir) or os.path.isfile(os.path.join(run_dir, STATE)):
+        return False
+    return os.path.isfile(os.path.join(run_dir, CONFIG)) or not os.listdir(run_dir)
+
+
+def _read_object(path):
+    """A JSON object from ``path``; ``RunDirError`` naming the file when it is not one."""
+    try:
+        with open(path) as file:
+            values = json.load(file)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise RunDirError(f"{path} is damaged: not valid JSON ({error}); restore it or train a new run") from None
+    if not isinstance(values, dict):
+        raise RunDirError(f"{path} is damaged: expected a JSON object, got a {type(values).__name__}; "
+                          "restore it or train a new run")
+    return values
 
 
 def write_state(state, run_dir):

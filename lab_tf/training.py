@@ -13,16 +13,18 @@ interrupted and resumed matches another interrupted at the same epoch, not an un
 
 import copy
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 
 import keras
 
+from core_tf.files import remove_temporaries
 from data import ImageData
 from data.loaders import FOLDER_PREFIX
 from eval_tf import RealReference
 from lab_tf import run_dir as rd
-from lab_tf.callbacks import EpochMetrics, RunRecorder, StopOnInterrupt
+from lab_tf.callbacks import EpochMetrics, RunRecorder, StopOnDivergence, StopOnInterrupt
 from lab_tf.config import Config, load_split
 from lab_tf.metrics import build_reference
 
@@ -47,13 +49,17 @@ def prepare_new_run(config):
     The returned run holds a resolved copy of ``config``: paths made absolute (so the run can
     be resumed from anywhere), data-dependent settings and ``out_dir`` filled in.
 
+    An ``out_dir`` that holds a run stopped before its first epoch finished (killed, or a crash)
+    is started over: nothing of it was worth keeping.
+
     Raises:
-        ValueError: bad settings, missing data, or an existing ``config.out_dir``; nothing is
-            written in that case.
+        ValueError: bad settings, missing data, or an existing ``config.out_dir`` with finished
+            epochs or other files; nothing is written in that case.
     """
     config = copy.deepcopy(config).validate()
     config.data = _absolute_paths(config.data)
-    if config.out_dir and os.path.exists(config.out_dir):
+    start_over = bool(config.out_dir) and rd.is_unfinished(config.out_dir)
+    if config.out_dir and os.path.exists(config.out_dir) and not start_over:
         raise rd.RunDirError(
             f"{config.out_dir} already exists; pass --resume to continue that run or choose another --out-dir"
         )
@@ -65,6 +71,10 @@ def prepare_new_run(config):
     trainer = family.build_trainer(config)
     reference = _metrics_reference(config, data)
     config.out_dir = config.out_dir or rd.default_run_dir(config)
+    if start_over:
+        print(f"{config.out_dir} holds no finished epoch (a run stopped in its first one, or nothing); starting "
+              "the run there", flush=True)
+        shutil.rmtree(config.out_dir)
     os.makedirs(config.out_dir)
     rd.save_config(config, config.out_dir)
     return PreparedRun(config, data, trainer, initial_epoch=0, history=[], reference=reference)
@@ -83,8 +93,9 @@ def prepare_resumed_run(run_dir, epochs=None):
             "(--epochs is the total, as with Keras' initial_epoch)"
         )
     config.validate()  # also imports the family, registering its trainer classes before loading one
+    remove_temporaries(run_dir)  # half-written files of a process that was killed
     data = load_split(config.data, "train", config.data.limit)
-    trainer = keras.models.load_model(os.path.join(run_dir, state["checkpoint"]))
+    trainer = rd.load_model(os.path.join(run_dir, state["checkpoint"]))
     if "seed_state" in state:
         trainer.seed_generator.state.assign(state["seed_state"])
     keras.utils.set_random_seed(config.training.seed + finished)
@@ -99,6 +110,7 @@ def fit_run(run, verbose=None):
 
     Raises:
         KeyboardInterrupt: after Ctrl-C, once the current step has finished.
+        lab_tf.callbacks.Diverged: a loss became NaN or infinite; the finished epochs are kept.
 
     Returns:
         The ``keras.callbacks.History`` of this call.
@@ -106,7 +118,7 @@ def fit_run(run, verbose=None):
     config = run.config
     family = config.family
     train, validation = family.datasets(config, run.data, seed=config.training.seed + run.initial_epoch)
-    callbacks = [StopOnInterrupt(), *family.callbacks(config, run)]
+    callbacks = [StopOnInterrupt(), StopOnDivergence(), *family.callbacks(config, run)]
     metric = None
     if run.reference is not None:
         metric = config.evaluation.metric

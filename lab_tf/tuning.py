@@ -25,6 +25,7 @@ from core_tf.files import read_json, write_json
 from eval_tf import evaluate_images
 from lab_tf.config import TRACKED_METRICS, Config, load_split
 from lab_tf.metrics import METRICS, build_reference
+from lab_tf.run_dir import load_model
 from mlp_tf import make_tuner, plot_hyperparameter_effects, trials_table, write_trials_csv
 
 __all__ = ["ConfigHyperModel", "is_search_dir", "load_quietly", "quality_objective", "resume_search", "run_search",
@@ -153,7 +154,7 @@ def load_quietly(path):
     """``keras.models.load_model`` without the warning that a fresh optimizer's state was rightly left unloaded."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-        return keras.models.load_model(path)
+        return load_model(path)
 
 
 def _report(tuner, config, data, space, out_dir):

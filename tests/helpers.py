@@ -1,5 +1,7 @@
 """Helpers shared by the tests: small files in users' formats, and the CLI in a subprocess."""
 
+import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -37,3 +39,22 @@ def assert_bad_input(result, *phrases):
     assert len(lines) == 1, result.stderr
     for phrase in phrases:
         assert phrase in lines[0], lines[0]
+
+
+def load_script(name):
+    """``train.py``, ``samples.py`` or ``compare.py`` as a module, to call its ``main`` in this process."""
+    spec = importlib.util.spec_from_file_location(name.removesuffix(".py"), os.path.join(ROOT, name))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def file_hashes(folder):
+    """``{relative path: sha256}`` of every file under ``folder``: to show that nothing in it changed."""
+    hashes = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, "rb") as file:
+                hashes[os.path.relpath(path, folder)] = hashlib.sha256(file.read()).hexdigest()
+    return hashes

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from lab_tf import run_dir as rd
 from lab_tf.callbacks import EpochSamples
-from lab_tf.cli import positive_int
+from lab_tf.cli import int_at_least
 from lab_tf.sampling import NoiseToImage
 
 __all__ = ["GRID_SIZE", "Family", "Option", "Sweep", "parse_space_items"]
@@ -40,8 +40,8 @@ class Option:
     Args:
         flags: the option strings, canonical first (``("--architecture", "--arch")``).
         help: what it does, with its default.
-        field: the settings field it sets (default: from the first flag); ``None``: the family
-            reads it itself (``Family.settings_from_args``).
+        field: the settings field it sets (default: from the first flag), a tuple of fields it
+            sets alike, or ``None`` for an option the family reads itself (``Family.study``).
         type: argparse's type; ``None`` for text, ``bool`` for a flag (``store_true``),
             ``argparse.BooleanOptionalAction`` for ``--x/--no-x``.
         choices: valid values.
@@ -51,7 +51,7 @@ class Option:
 
     flags: tuple
     help: str
-    field: str | None = ""
+    field: str | tuple | None = ""
     type: object = None
     choices: tuple | None = None
     listed: bool = False
@@ -80,7 +80,8 @@ class Option:
 
 
 # The option of the families whose runs draw a grid of samples after every epoch (``Family.callbacks``).
-GRID_SIZE = Option(("--grid-size",), "images in each epoch's grid (default 64)", type=positive_int, section="config")
+GRID_SIZE = Option(("--grid-size",), "images in each epoch's grid (default 64)", type=int_at_least(
+    1, 4096, "a grid that large does not fit in memory"), section="config")
 
 
 def _comma_list(kind):
@@ -129,18 +130,6 @@ class Family:
         return next(iter(self.models))
 
     # -- configuration -------------------------------------------------------------------------------
-    def settings_from_args(self, args, model):
-        """The settings section from parsed ``train.py`` arguments (the first value of a comma list)."""
-        values = {}
-        for option in self.options:
-            value = getattr(args, option.dest)
-            if value is None or option.target is None or option.section != "settings":
-                continue
-            if option.listed:
-                value = value[0]
-            values[option.target] = value
-        return self.settings(**values)
-
     def check_args(self, args, model):
         """Raises ``ValueError`` for a value this family does not take (a loss of another family, say), or a
         comma list of several values for an option it does not compare (``sweeps``)."""

@@ -93,7 +93,7 @@ def test_a_copied_run_resumes_in_its_new_place(trained_run, tmp_path, keras_home
     (("--dataset", "mnist", "--offline"), ("mnist.npz not found", "put mnist.npz there", "--dataset digits")),
     (("--dataset", "mnist", "--data-dir", "nowhere"), ("nowhere is not a folder",)),
     (("--seed", "-1"), ("--seed", "must be at least 0")),
-    (("--lr", "nan"), ("lr must be positive",)),
+    (("--lr", "nan"), ("--lr", "must be a finite number")),
     (("--resume",), ("--resume needs --out-dir",)),
 ])
 def test_bad_input_is_one_line_exit_2(args, phrases, tmp_path):

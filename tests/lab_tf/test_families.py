@@ -1,6 +1,5 @@
 """The family contract: a new family is its folder and one registry line, and the shared code asks it the rest."""
 
-import importlib.util
 import os
 import shutil
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from PIL import Image
 from data import ImageData, make_dataset
 from eval_tf import RealReference, build_classifier
 from gan_tf import GAN, build_gan_networks
-from helpers import ROOT, run_script
+from helpers import ROOT, load_script, run_script
 from lab_tf import families
 from lab_tf import run_dir as rd
 from lab_tf.callbacks import EpochMetrics
@@ -75,19 +74,11 @@ class ToyFamily(Family):
         return f"training a toy autoencoder on {len(data)} images"
 
 
-def script(name):
-    """``train.py`` or ``samples.py`` as a module, to call its ``main`` in this process."""
-    spec = importlib.util.spec_from_file_location(name.removesuffix(".py"), os.path.join(ROOT, name))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 def test_a_family_added_through_the_registry_alone_trains_samples_and_owns_its_options(tmp_path, monkeypatch,
                                                                                         capsys):
     monkeypatch.setitem(families.FAMILIES, "toy", ToyFamily())
-    train, samples = script("train.py"), script("samples.py")
+    train, samples = load_script("train.py"), load_script("samples.py")
     out = tmp_path / "toy-run"
     common = ["--dataset", "digits", "--limit", "32", "--batch-size", "16", "--grid-size", "4"]
     assert train.main(["--model", "toy-ae", *common, "--width", "6", "--epochs", "1", "--out-dir", str(out)]) == 0

@@ -1,6 +1,8 @@
 import datetime
 import os
+import re
 
+import keras
 import pytest
 
 from lab_tf import run_dir as rd
@@ -41,5 +43,40 @@ def test_config_and_history_round_trip(tmp_path):
 def test_not_a_run_directory(tmp_path):
     with pytest.raises(rd.RunDirError, match="is not a run directory"):
         rd.load_config(tmp_path)
-    with pytest.raises(rd.RunDirError, match="no checkpoint to resume"):
+    with pytest.raises(rd.RunDirError, match="has no finished epoch to resume; run the command that started it"):
         rd.read_state(tmp_path)
+
+
+@pytest.mark.parametrize("file, content, phrase", [
+    ("config.json", "[1, 2]", "expected a JSON object, got a list"),
+    ("config.json", "{not json", "not valid JSON"),
+    ("config.json", '{"model": "dcgan", "training": {"epochs": "many"}}', "config.training.epochs must be an integer"),
+    ("config.json", '{"model": "dcgan", "gan": {"latent_dim": 1.5}}', "config.gan.latent_dim must be an integer"),
+    ("checkpoint/state.json", "{}", "it needs the finished epoch and the checkpoint's file name"),
+    ("checkpoint/state.json", '{"epoch": "2", "checkpoint": 3}', "it needs the finished epoch"),
+])
+def test_a_damaged_run_file_is_named_in_one_error(tmp_path, file, content, phrase):
+    rd.save_config(Config(), tmp_path)
+    (tmp_path / "checkpoint").mkdir()
+    rd.write_state({"epoch": 1, "checkpoint": "checkpoint/model-epoch-1.keras"}, tmp_path)
+    (tmp_path / file).write_text(content)
+    with pytest.raises(rd.RunDirError, match=re.escape(phrase)) as raised:
+        rd.read_state(tmp_path) if "state" in file else rd.load_config(tmp_path)
+    assert str(tmp_path / file) in str(raised.value)
+
+
+def test_a_damaged_or_unsafe_keras_file_is_refused_naming_it(tmp_path):
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    model.save(tmp_path / "good.keras")
+    data = bytearray((tmp_path / "good.keras").read_bytes())
+    middle = slice(len(data) // 3, 2 * len(data) // 3)
+    data[middle] = bytes(b ^ 0xFF for b in data[middle])  # flipped bytes in the middle of the archive
+    (tmp_path / "flipped.keras").write_bytes(bytes(data))
+    with pytest.raises(rd.RunDirError, match="flipped.keras could not be loaded as a Keras model"):
+        rd.load_model(tmp_path / "flipped.keras")
+    unsafe = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
+    unsafe.save(tmp_path / "lambda.keras")
+    with pytest.raises(rd.RunDirError, match="lambda.keras could not be loaded.*safe mode"):
+        rd.load_model(tmp_path / "lambda.keras")
+    assert rd.load_model(tmp_path / "good.keras").output_shape == (None, 1)

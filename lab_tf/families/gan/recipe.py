@@ -16,7 +16,7 @@ from data import MIXTURES, PointData, make_dataset, make_point_dataset
 from gan_tf import ARCHITECTURES, GAN, LOSSES, build_gan_networks, default_architecture, latent_noise
 from gan_tf.layers import CONDITIONINGS
 from lab_tf import run_dir as rd
-from lab_tf.cli import positive_int
+from lab_tf.cli import finite_float, latent_dim, positive_int
 from lab_tf.config import check_at_least
 from lab_tf.families.base import GRID_SIZE, Family, Option, Sweep
 from lab_tf.families.gan.callbacks import EpochModes
@@ -137,28 +137,29 @@ class GANFamily(Family):
     options = (
         Option(("--architecture", "--arch"), "network pair: mlp, tutorial or dcgan (default: mlp for gan and 2-D "
                "points, else tutorial for grayscale and dcgan for colour)", choices=tuple(ARCHITECTURES)),
-        Option(("--latent-dim",), "noise size (default 100)", type=positive_int),
+        Option(("--latent-dim",), "noise size (default 100)", type=latent_dim),
         Option(("--loss",), "nonsaturating (default), minimax, hinge, wasserstein (default for wgan-gp) or "
                "least-squares", choices=tuple(LOSSES), listed=True),
         Option(("--conditioning",), "cgan: how the discriminator sees the label (default concat; projection: "
                "Miyato & Koyama 2018)", choices=CONDITIONINGS),
         Option(("--d-steps",), "discriminator updates per generator update (default 1; 5 for wgan-gp)",
                type=positive_int),
-        Option(("--gp-weight",), "gradient-penalty weight (default 0; 10 for wgan-gp)", type=float),
+        Option(("--gp-weight",), "gradient-penalty weight (default 0; 10 for wgan-gp)", type=finite_float),
         Option(("--r1-gamma",), "R1 penalty on the discriminator's gradient at real samples, e.g. 10 for images "
-               "(default 0)", type=float),
-        Option(("--d-lr",), "discriminator learning rate (default --lr; TTUR: set both)", type=float),
-        Option(("--g-lr",), "generator learning rate (default --lr)", type=float),
-        Option(("--label-smoothing",), "one-sided label smoothing, e.g. 0.1 (default 0)", type=float),
+               "(default 0)", type=finite_float),
+        Option(("--d-lr",), "discriminator learning rate (default --lr; TTUR: set both)", type=finite_float),
+        Option(("--g-lr",), "generator learning rate (default --lr)", type=finite_float),
+        Option(("--label-smoothing",), "one-sided label smoothing, e.g. 0.1 (default 0)", type=finite_float),
         Option(("--instance-noise",), "std of noise added to the discriminator's inputs, annealed to 0 (default 0)",
-               type=float),
+               type=finite_float),
         Option(("--minibatch-std",), "give the discriminator the batch's standard deviation (against mode collapse)",
                type=bool),
         Option(("--pack",), "PacGAN: the discriminator judges this many samples jointly, e.g. 2 or 4 (default 1)",
                type=positive_int),
         Option(("--unrolled-steps",), "unrolled GAN: train the generator against the discriminator K Adam steps "
                "ahead, e.g. 5", type=positive_int),
-        Option(("--ema-decay",), "sample from a moving average of the generator's weights, e.g. 0.999", type=float),
+        Option(("--ema-decay",), "sample from a moving average of the generator's weights, e.g. 0.999",
+               type=finite_float),
         Option(("--lr-decay",), "cosine: lower both learning rates to a tenth over --epochs (default: constant)",
                choices=LR_DECAYS),
         Option(("--precision",), "compute precision (default: detected; bfloat16 on CPUs with bf16 dot products, "

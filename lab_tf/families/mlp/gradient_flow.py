@@ -10,7 +10,7 @@
 import os
 
 from core_tf.files import write_csv
-from data import normalize_images
+from data import ImageData, normalize_images
 from lab_tf.config import load_split
 from mlp_tf import (
     ACTIVATIONS,
@@ -51,7 +51,7 @@ def run_gradient_flow(config, out_dir, networks=DEFAULT_NETWORKS):
         raise ValueError(f"the gradient-flow study needs equal hidden layers such as 64x15, "
                          f"got {config.settings.hidden}")
     data = load_split(config.data, "train", config.data.limit)
-    if data.labels is None:
+    if not isinstance(data, ImageData) or data.labels is None:
         raise ValueError(f"the gradient-flow study needs labelled data; {config.data.dataset} has none")
     x, y = normalize_images(data.images).numpy(), data.labels
     probe = (x[:PROBE_SIZE], y[:PROBE_SIZE])

@@ -16,7 +16,7 @@ from core_tf.files import read_json
 from data import ImageData, make_dataset, normalize_images
 from data.loaders import has_test_split
 from lab_tf import run_dir as rd
-from lab_tf.cli import layer_sizes
+from lab_tf.cli import finite_float, layer_sizes
 from lab_tf.config import load_split
 from lab_tf.families.base import Family, Option, Sweep, parse_space_items
 from lab_tf.families.mlp.callbacks import CONFUSION_MATRIX, TestEvaluation
@@ -98,10 +98,10 @@ class MLPFamily(Family):
                choices=tuple(MLP_LOSSES), listed=True),
         Option(("--optimizer",), "optimizer (default adam; lr default per optimizer)", choices=tuple(OPTIMIZERS)),
         Option(("--batch-norm",), "batch normalisation before activations", type=bool),
-        Option(("--dropout",), "dropout rate after each hidden layer (default 0)", type=float),
+        Option(("--dropout",), "dropout rate after each hidden layer (default 0)", type=finite_float),
         Option(("--init",), "Keras kernel initializer, e.g. he_normal (default glorot_uniform)",
                field="kernel_initializer"),
-        Option(("--validation-split",), "share of training images held out (default 0.1)", type=float),
+        Option(("--validation-split",), "share of training images held out (default 0.1)", type=finite_float),
         Option(("--gradient-flow",), "instead of one run: gradient norms and activations of deep nets "
                "(see docs/mlp-gradient-flow.md)", field=None, type=bool),
     )
@@ -130,6 +130,9 @@ class MLPFamily(Family):
 
     def resolve(self, config, data):
         """Input shape and classes from the data; the optimizer's default learning rate."""
+        if not isinstance(data, ImageData):
+            raise ValueError(f"--model mlp classifies images; {config.data.dataset} holds 2-D points (a dataset "
+                             "for the GAN models' mode-collapse lab)")
         if data.labels is None:
             raise ValueError(f"--model mlp needs labelled data; {config.data.dataset} has no labels "
                              "(put the images of each class in its own subfolder)")

@@ -12,9 +12,9 @@ import keras
 import numpy as np
 
 from core_tf.files import read_json
-from data import make_dataset, normalize_images
+from data import ImageData, make_dataset, normalize_images
 from lab_tf import run_dir as rd
-from lab_tf.cli import positive_int
+from lab_tf.cli import finite_float, latent_dim, positive_int
 from lab_tf.config import check_at_least, held_out_split
 from lab_tf.families.base import GRID_SIZE, Family, Option, Sweep
 from lab_tf.families.vae.callbacks import LIKELIHOOD, EpochReconstructions, LatentReport
@@ -90,11 +90,11 @@ class VAEFamily(Family):
     settings = VAESettings
     options = (
         Option(("--architecture", "--arch"), f"encoder and decoder: {', '.join(ENCODERS)} (default conv)",
-               field=None, choices=tuple(ENCODERS)),
-        Option(("--latent-dim",), "code size (default 16)", type=positive_int),
+               field=("encoder", "decoder"), choices=tuple(ENCODERS)),
+        Option(("--latent-dim",), "code size (default 16)", type=latent_dim),
         Option(("--encoder",), "encoder only, overriding --architecture", choices=tuple(ENCODERS)),
         Option(("--decoder",), "decoder only, overriding --architecture", choices=tuple(DECODERS)),
-        Option(("--beta",), "weight of the KL term (default 1; a beta-VAE otherwise)", type=float),
+        Option(("--beta",), "weight of the KL term (default 1; a beta-VAE otherwise)", type=finite_float),
         Option(("--likelihood",), "p(x|z): bernoulli on grey levels, binary on images binarised at 0.5, or gaussian "
                "(default bernoulli for grayscale, gaussian for colour)", choices=tuple(LIKELIHOODS)),
         Option(("--iw-samples",), "after training, estimate the test NLL with K importance samples (e.g. 100 to "
@@ -114,15 +114,11 @@ class VAEFamily(Family):
     search_space = {"training.lr": (1e-3, 3e-4, 3e-3), "training.batch_size": (128, 64, 256)}
     outputs = ("progress.gif", "curves.png", rd.GENERATOR)
 
-    def settings_from_args(self, args, model):
-        """``--architecture`` sets both networks unless ``--encoder``/``--decoder`` name one."""
-        settings = super().settings_from_args(args, model)
-        settings.encoder = settings.encoder or args.architecture
-        settings.decoder = settings.decoder or args.architecture
-        return settings
-
     def resolve(self, config, data):
         """Image shape, networks, likelihood and classes from the data; Adam's defaults."""
+        if not isinstance(data, ImageData):
+            raise ValueError(f"--model {config.model} encodes images; {config.data.dataset} holds 2-D points (a "
+                             "dataset for the GAN models' mode-collapse lab)")
         settings = config.settings
         settings.image_shape = data.image_shape
         settings.encoder = settings.encoder or DEFAULT_NETWORK
@@ -197,7 +193,7 @@ class VAEFamily(Family):
     def comparison_row(self, run_dir):
         """Parameters, the test negative ELBO and its terms, and the active units of a finished run."""
         numbers = read_json(os.path.join(run_dir, LIKELIHOOD)) or {}
-        trainer = keras.models.load_model(os.path.join(run_dir, rd.read_state(run_dir)["checkpoint"]))
+        trainer = rd.load_model(os.path.join(run_dir, rd.read_state(run_dir)["checkpoint"]))
         row = {"parameters": trainer.count_params(), "beta": trainer.beta}
         return {**row, **{key: numbers[key] for key in COMPARISON_COLUMNS if key in numbers}}
 
