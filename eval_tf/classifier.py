@@ -130,7 +130,11 @@ def load_or_train_extractor(name, train, test=None, cache_dir=None, **train_kwar
                                     if k not in ("train", "test", "verbose")})
     path = os.path.join(cache_dir, f"{name}-{identity}.keras")
     if os.path.isfile(path):
-        return keras.models.load_model(path, safe_mode=True), identity
+        try:
+            return keras.models.load_model(path, safe_mode=True), identity
+        except Exception as error:  # Keras raises many types for a damaged file; the cache can be rebuilt
+            print(f"the cached extractor {path} is damaged ({type(error).__name__}); training it again",
+                  file=sys.stderr, flush=True)
     print(f"training the {name} feature extractor on {len(train)} images (first use only; cached in {path})",
           file=sys.stderr, flush=True)
     model, accuracy = train_classifier(train, test, **train_kwargs)

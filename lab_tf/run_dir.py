@@ -112,7 +112,8 @@ def load_model(path):
     try:
         return keras.models.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged file or one it refuses
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        # Keras' own first sentence says what it found; the rest of its message is advice for other cases
+        reason = str(error).strip().splitlines()[0].split(". ")[0] if str(error).strip() else type(error).__name__
         raise RunDirError(f"{path} could not be loaded as a Keras model: it is damaged, not a .keras file, or "
                           f"holds code that safe mode refuses ({reason})") from None
 
@@ -141,9 +142,12 @@ def read_history(run_dir):
     path = os.path.join(run_dir, HISTORY)
     if not os.path.isfile(path):
         return []
-    with open(path, newline="") as file:
-        return [{k: int(v) if k == "epoch" else float(v) for k, v in row.items() if v != ""}
-                for row in csv.DictReader(file)]
+    try:
+        with open(path, newline="") as file:
+            return [{k: int(v) if k == "epoch" else float(v) for k, v in row.items() if v != ""}
+                    for row in csv.DictReader(file)]
+    except (ValueError, TypeError, UnicodeDecodeError, csv.Error) as error:
+        raise RunDirError(f"{path} is damaged ({error}); restore it or train a new run") from None
 
 
 def write_history(rows, run_dir):

@@ -108,6 +108,7 @@ def test_bad_input_is_one_line_and_writes_nothing(scripts, capsys, tmp_path, arg
     (lambda run: (run / "config.json").write_text('{"model": "dcgan", "training": {"epochs": "x"}}'),
      ("config.json is damaged", "config.training.epochs must be an integer")),
     (lambda run: (run / "checkpoint" / "state.json").write_text("{}"), ("state.json is damaged",)),
+    (lambda run: (run / "history.csv").write_text("epoch,d_loss\n1,abc\n"), ("history.csv is damaged",)),
     (lambda run: flip_bytes(run / json.loads((run / "checkpoint" / "state.json").read_text())["checkpoint"]),
      ("model-epoch-2.keras could not be loaded as a Keras model",)),
 ])

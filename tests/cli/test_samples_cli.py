@@ -71,11 +71,12 @@ def test_matches_the_generator_in_python(trained_run, tmp_path):
 @pytest.mark.parametrize("make_args, phrases", [
     (lambda run, tmp: ("--run", tmp / "nope"), ("does not exist",)),
     (lambda run, tmp: ("--model", run / "discriminator.keras"), ("is not a generator", "latent_dim")),
-    (lambda run, tmp: ("--model", run / "config.json"), ("could not load",)),
+    (lambda run, tmp: ("--model", run / "config.json"), ("config.json could not be loaded as a Keras model",)),
     (lambda run, tmp: ("--run", tmp), ("is not a run directory",)),
     (lambda run, tmp: ("--n", "0"), ("--n", "must be at least 1")),
     (lambda run, tmp: ("--seed", "-1"), ("--seed", "must be at least 0")),
-    (lambda run, tmp: ("--run", run, "--out", tmp / "missing" / "x.png"), ("No such file or directory",)),
+    (lambda run, tmp: ("--run", run, "--out", tmp / "missing" / "x.png"), ("missing/x.png: the folder",
+                                                                           "does not exist")),
 ])
 def test_bad_input_is_one_line_exit_2(trained_run, tmp_path, make_args, phrases):
     out, _ = trained_run

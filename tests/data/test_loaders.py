@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from data import (
+    DatasetFileError,
     DatasetNotFoundError,
     EmptyFolderError,
     conform_images,
@@ -49,7 +50,7 @@ def test_data_dir_that_is_not_a_folder(tmp_path):
 
 def test_npz_missing_keys_is_a_clear_error(tmp_path):
     np.savez(tmp_path / "mnist.npz", images=np.zeros((2, 28, 28), np.uint8))
-    with pytest.raises(DatasetNotFoundError, match="lacks x_train, y_train"):
+    with pytest.raises(DatasetFileError, match="mnist.npz lacks x_train, y_train"):
         load_keras_dataset("mnist", data_dir=tmp_path, download=False)
 
 

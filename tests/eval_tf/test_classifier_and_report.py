@@ -1,5 +1,6 @@
 """The feature extractor and the full report, on bundled digits with a tiny training budget."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -42,6 +43,10 @@ def test_extractor_is_cached_by_content(digits, tmp_path, capsys):
     _, other = load_or_train_extractor("digits", small, cache_dir=tmp_path, epochs=1, min_steps=0, batch_size=64,
                                        verbose=0)
     assert other != identity  # a default-valued setting changed: a new extractor
+    (tmp_path / f"digits-{identity}.keras").write_bytes(b"damaged")
+    _, rebuilt = load_or_train_extractor("digits", small, cache_dir=tmp_path, epochs=1, min_steps=0, verbose=0)
+    assert rebuilt == identity and "is damaged (" in capsys.readouterr().err
+    assert keras.models.load_model(tmp_path / f"digits-{identity}.keras").output_shape[-1] == 10
 
 
 def test_extractor_learns_the_digits(extractor, digits, capsys):

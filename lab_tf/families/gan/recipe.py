@@ -16,7 +16,7 @@ from data import MIXTURES, PointData, make_dataset, make_point_dataset
 from gan_tf import ARCHITECTURES, GAN, LOSSES, build_gan_networks, default_architecture, latent_noise
 from gan_tf.layers import CONDITIONINGS
 from lab_tf import run_dir as rd
-from lab_tf.cli import finite_float, latent_dim, positive_int
+from lab_tf.cli import finite_float, int_at_least, latent_dim, positive_int
 from lab_tf.config import check_at_least
 from lab_tf.families.base import GRID_SIZE, Family, Option, Sweep
 from lab_tf.families.gan.callbacks import EpochModes
@@ -155,9 +155,9 @@ class GANFamily(Family):
         Option(("--minibatch-std",), "give the discriminator the batch's standard deviation (against mode collapse)",
                type=bool),
         Option(("--pack",), "PacGAN: the discriminator judges this many samples jointly, e.g. 2 or 4 (default 1)",
-               type=positive_int),
+               type=int_at_least(1, 64, "PacGAN packs 2 to 4; a pack that large leaves too few packs per batch")),
         Option(("--unrolled-steps",), "unrolled GAN: train the generator against the discriminator K Adam steps "
-               "ahead, e.g. 5", type=positive_int),
+               "ahead, e.g. 5", type=int_at_least(1, 100, "each step is unrolled into the training graph")),
         Option(("--ema-decay",), "sample from a moving average of the generator's weights, e.g. 0.999",
                type=finite_float),
         Option(("--lr-decay",), "cosine: lower both learning rates to a tenth over --epochs (default: constant)",

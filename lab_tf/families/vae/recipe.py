@@ -14,7 +14,7 @@ import numpy as np
 from core_tf.files import read_json
 from data import ImageData, make_dataset, normalize_images
 from lab_tf import run_dir as rd
-from lab_tf.cli import finite_float, latent_dim, positive_int
+from lab_tf.cli import finite_float, image_count, int_at_least, latent_dim
 from lab_tf.config import check_at_least, held_out_split
 from lab_tf.families.base import GRID_SIZE, Family, Option, Sweep
 from lab_tf.families.vae.callbacks import LIKELIHOOD, EpochReconstructions, LatentReport
@@ -98,8 +98,8 @@ class VAEFamily(Family):
         Option(("--likelihood",), "p(x|z): bernoulli on grey levels, binary on images binarised at 0.5, or gaussian "
                "(default bernoulli for grayscale, gaussian for colour)", choices=tuple(LIKELIHOODS)),
         Option(("--iw-samples",), "after training, estimate the test NLL with K importance samples (e.g. 100 to "
-               "1000)", type=positive_int),
-        Option(("--iw-images",), "test images of that estimate (default 1000)", type=positive_int),
+               "1000)", type=int_at_least(1, 100_000, "more samples per image do not fit in memory")),
+        Option(("--iw-images",), "test images of that estimate (default 1000)", type=image_count),
         GRID_SIZE,
     )
     examples = (
