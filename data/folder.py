@@ -17,7 +17,7 @@ from PIL import Image
 
 from data.images import ImageData
 
-__all__ = ["EmptyFolderError", "IMAGE_EXTENSIONS", "list_image_files", "load_image_folder"]
+__all__ = ["EmptyFolderError", "IMAGE_EXTENSIONS", "list_image_files", "load_image_file", "load_image_folder"]
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
@@ -35,6 +35,17 @@ def list_image_files(root):
         top = None if relative == "." else relative.split(os.sep)[0]
         found += [(os.path.join(folder, f), top) for f in sorted(files) if f.lower().endswith(IMAGE_EXTENSIONS)]
     return found
+
+
+def load_image_file(path, image_size=(32, 32), channels=3, interpolation="bilinear"):
+    """One image file as uint8 ``(h, w, channels)``: centre-cropped to the aspect ratio, resized (``load_img``).
+
+    Raises:
+        OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError: an unreadable file.
+    """
+    image = keras.utils.load_img(path, color_mode="grayscale" if channels == 1 else "rgb",
+                                 target_size=tuple(image_size), interpolation=interpolation, keep_aspect_ratio=True)
+    return np.asarray(image, dtype=np.uint8).reshape(*image_size, channels)
 
 
 def load_image_folder(root, image_size=(32, 32), channels=3, interpolation="bilinear"):
@@ -72,16 +83,13 @@ def load_image_folder(root, image_size=(32, 32), channels=3, interpolation="bili
             "(subfolders become class labels)"
         )
     class_names = sorted({top for _, top in files}) if labelled else None
-    color_mode = "grayscale" if channels == 1 else "rgb"
     images, labels, unreadable = [], [], []
     for path, top in files:
         try:
-            image = keras.utils.load_img(path, color_mode=color_mode, target_size=tuple(image_size),
-                                         interpolation=interpolation, keep_aspect_ratio=True)
+            images.append(load_image_file(path, image_size, channels, interpolation))
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):  # corrupt, truncated, huge
             unreadable.append(path)
             continue
-        images.append(np.asarray(image, dtype=np.uint8).reshape(*image_size, channels))
         labels.append(class_names.index(top) if labelled else 0)
     if unreadable:
         print(f"warning: skipped {len(unreadable)} unreadable image file(s) in {root} "

@@ -11,7 +11,7 @@ from eval_tf.report import inception_metrics
 from lab_tf import run_dir as rd
 from lab_tf.config import held_out_split, load_split
 
-__all__ = ["METRICS", "build_reference", "evaluate_run", "format_table"]
+__all__ = ["METRICS", "build_reference", "dataset_classifier", "evaluate_run", "format_table"]
 
 METRICS = "metrics.json"
 MIN_REFERENCE = 5  # the largest k of the k-NN metrics
@@ -39,10 +39,16 @@ def build_reference(data_config, train=None, limit=None):
     if len(reference) <= MIN_REFERENCE:
         raise ValueError(f"image-quality metrics need more than {MIN_REFERENCE} real reference images, "
                          f"got {len(reference)}; add images to the dataset")
-    name = dataset_name(data_config.dataset)
-    extractor, identity = load_or_train_extractor(
-        name, train, test, **EXTRACTOR_SETTINGS.get(name, DEFAULT_EXTRACTOR_SETTINGS))
+    extractor, identity = dataset_classifier(data_config, train, test)
     return RealReference(extractor, identity, reference, split)
+
+
+def dataset_classifier(data_config, train=None, test=None):
+    """``(classifier, its id)``: the evaluation classifier of a dataset, trained on its full training split on
+    first use and cached (``eval_tf.load_or_train_extractor``); ``test`` reports its accuracy then."""
+    name = dataset_name(data_config.dataset)
+    train = train if train is not None else load_split(data_config, "train")
+    return load_or_train_extractor(name, train, test, **EXTRACTOR_SETTINGS.get(name, DEFAULT_EXTRACTOR_SETTINGS))
 
 
 def evaluate_run(run_dir, n=10000, seed=0, inception=False):

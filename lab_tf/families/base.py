@@ -123,6 +123,7 @@ class Family:
     searched_by_quality = False  # --tune scores trials by an image-quality metric (else validation loss)
     sampler = NoiseToImage()  # how its generator is drawn and scored; None for a family without one
     outputs = ("progress.gif", "curves.png", rd.GENERATOR)  # the files named when a run ends
+    networks = {}  # visualize.py --network name -> the run's .keras file it inspects
 
     @property
     def default_model(self):

@@ -181,6 +181,7 @@ class GANFamily(Family):
     search_space = {"training.lr": (2e-4, 1e-4, 4e-4), "training.beta_1": (0.5, 0.9),
                     "training.batch_size": (64, 32, 128)}
     searched_by_quality = True
+    networks = {"discriminator": rd.DISCRIMINATOR}
 
     def resolve(self, config, data):
         """Sample shape, classes and architecture from the data; the model's defaults for the rest.

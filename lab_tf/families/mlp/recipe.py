@@ -113,6 +113,7 @@ class MLPFamily(Family):
     sweeps = {"activation": Sweep(_setter("activation"), "the hidden activation", options=("activation",)),
               "loss": Sweep(_setter("loss"), "the loss", options=("loss",))}
     sampler = None
+    networks = {"classifier": MODEL}
     outputs = ("curves.png", CONFUSION_MATRIX, METRICS, MODEL)
 
     def study(self, args, config):

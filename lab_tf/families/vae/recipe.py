@@ -112,7 +112,7 @@ class VAEFamily(Family):
         "beta": Sweep(_set_beta, "the KL weight", options=("beta",)),
     }
     search_space = {"training.lr": (1e-3, 3e-4, 3e-3), "training.batch_size": (128, 64, 256)}
-    outputs = ("progress.gif", "curves.png", rd.GENERATOR)
+    networks = {"encoder": ENCODER}
 
     def resolve(self, config, data):
         """Image shape, networks, likelihood and classes from the data; Adam's defaults."""
