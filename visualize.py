@@ -7,6 +7,7 @@
 """
 
 import sys
+from collections import Counter
 
 from lab_tf.cli import ArgumentParser, int_at_least, non_negative_int, report_bad_input
 from lab_tf.visualize import PRIORS, load_network, maximize, show_features
@@ -38,6 +39,8 @@ def build_parser():
                                  help="ascent steps (default 200)")
             command.add_argument("--seed", type=non_negative_int, default=0, help="seed (the same seed, the same "
                                                                                   "images)")
+            command.add_argument("--samples", type=int_at_least(1, 100, "a grid that large is unreadable"),
+                                 default=1, help="images per unit, from different starting points (default 1)")
             command.add_argument("--judge", help="a run directory whose classifier (or 'classifier': the "
                                                  "evaluation classifier) names what each image shows")
         else:
@@ -59,7 +62,7 @@ def main(argv=None):
             elif args.judge:
                 judge = load_network(args.judge, "classifier")
             rows = maximize(network, args.out, args.layer, args.units, args.prior, args.steps, args.seed,
-                            args.generator, judge)
+                            args.generator, judge, args.samples)
             for row in rows:
                 print("  ".join(f"{key} {value:.4f}" if isinstance(value, float) else f"{key} {value}"
                                 for key, value in row.items()))
@@ -78,6 +81,9 @@ def summarize(rows):
     if "judged" in rows[0] and "probability" in rows[0]:
         agree = sum(row["judged"] == row["unit"] for row in rows)
         print(f"the judge reads the target class in {agree} of {len(rows)} images ({agree / len(rows):.0%})")
+    elif "judged" in rows[0]:
+        counts = Counter(row["judged"] for row in rows)
+        print("the judge's classes: " + ", ".join(f"{label}: {counts[label]}" for label in sorted(counts)))
 
 
 if __name__ == "__main__":

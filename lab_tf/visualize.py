@@ -95,7 +95,7 @@ def parse_units(text, count):
 
 
 def maximize(network, out, layer=None, units=None, prior="regularized", steps=200, seed=0, generator_run=None,
-             judge=None):
+             judge=None, samples=1):
     """Maximises each unit, writes the labelled grid to ``out`` and returns one row of numbers per unit.
 
     Args:
@@ -108,6 +108,7 @@ def maximize(network, out, layer=None, units=None, prior="regularized", steps=20
         seed: the seed of the starting points and the jitter.
         generator_run: a run whose generator is the prior (default: ``network``'s own run).
         judge: a ``Network`` that classifies the results: never the maximised one.
+        samples: images per unit, from different starting points.
 
     Returns:
         ``[{"unit", "score", "probability" (output units of a classifier), "judged" (with a judge)}]``.
@@ -118,7 +119,7 @@ def maximize(network, out, layer=None, units=None, prior="regularized", steps=20
     objective = unit_objective(model, layer)
     image_shape = tuple(model.inputs[0].shape[1:])
     count = int(objective(np.zeros((1, *image_shape), np.float32)).shape[-1])
-    chosen = parse_units(units, count)
+    chosen = [unit for unit in parse_units(units, count) for _ in range(samples)]
     generator, labels = None, None
     if prior == "generator":
         generator = _generator(generator_run or network.run_dir, image_shape)
@@ -152,8 +153,9 @@ def maximize(network, out, layer=None, units=None, prior="regularized", steps=20
 
 
 def _generator(run_dir, image_shape):
-    if run_dir is None:
-        raise ValueError("--prior generator needs a generator of the same data: pass --generator RUN_DIR")
+    if run_dir is None or rd.load_config(run_dir).family.sampler is None:
+        raise ValueError("--prior generator needs a generator of the same data: pass --generator RUN_DIR, a run "
+                         "of a model that generates")
     generator = rd.load_run(run_dir).generator
     if tuple(generator.outputs[0].shape[1:]) != image_shape:
         raise ValueError(f"the generator of {run_dir} makes images of shape {tuple(generator.outputs[0].shape[1:])}, "
