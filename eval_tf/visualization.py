@@ -45,7 +45,7 @@ class Regularizers:
     @classmethod
     def readable(cls):
         """Settings that make small networks' maximised images readable (chosen on MNIST, see docs)."""
-        return cls(l2=0.05, tv=0.2, jitter=2, blur_every=4, blur_sigma=0.5)
+        return cls(l2=0.01, tv=0.05, jitter=1, blur_every=8, blur_sigma=0.5)
 
 
 @dataclass
@@ -153,10 +153,11 @@ def maximize_activation(objective, image_shape, units, steps=200, learning_rate=
     if generator is not None:
         latent_dim = int(generator.inputs[0].shape[-1])
         variable = tf.Variable(rng.standard_normal((n, latent_dim)).astype(np.float32))
-        inputs = (lambda z: [z, tf.constant(np.asarray(labels, np.int32))]) if labels is not None else (lambda z: z)
+        label_input = None if labels is None else tf.constant(np.asarray(labels, np.int32))
 
         def render(code):
-            return tf.cast(generator(inputs(code), training=False), "float32")
+            inputs = code if label_input is None else [code, label_input]
+            return tf.cast(generator(inputs, training=False), "float32")
 
         def loss_of(code, shift):
             images = render(code)
