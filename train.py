@@ -6,14 +6,15 @@
     python train.py --model MODEL --OPTION a,b               # a comparison, for options that take lists
 """
 
+import dataclasses
 import os
 import shutil
 import sys
 
-from data.loaders import FOLDER_PREFIX
 from lab_tf.callbacks import Diverged
 from lab_tf.cli import EXIT_INTERRUPTED, report_bad_input
 from lab_tf.compare import RESULTS, compare, variants
+from lab_tf.config import DataConfig
 from lab_tf.options import COMMON_PATHS, build_train_parser, config_from_args, given_values, listed_values
 from lab_tf.run_dir import default_run_dir, load_config, read_state
 from lab_tf.training import finished_epochs, fit_run, prepare_new_run, prepare_resumed_run
@@ -44,11 +45,10 @@ def check_unchanged(args, config):
 
 
 def _comparable(path, value):
-    """``value`` as ``config.json`` stores it: paths absolute, lists as tuples."""
-    if path == "data.data_dir" and value is not None:
-        return os.path.abspath(value)
-    if path == "data.dataset" and value.startswith(FOLDER_PREFIX):
-        return FOLDER_PREFIX + os.path.abspath(value[len(FOLDER_PREFIX):])
+    """``value`` as ``config.json`` stores it: data paths absolute, lists as tuples."""
+    section, _, field = path.partition(".")
+    if section == "data":
+        return getattr(dataclasses.replace(DataConfig(), **{field: value}).absolute(), field)
     return tuple(value) if isinstance(value, list) else value
 
 

@@ -10,11 +10,12 @@ name (``"gan": {...}``).
 
 import dataclasses
 import json
+import os
 import types
 import typing
 from dataclasses import dataclass, field
 
-from data.loaders import has_test_split, load_images
+from data.loaders import FOLDER_PREFIX, has_test_split, load_images
 from data.mixtures import MIXTURES, load_mixture
 
 __all__ = ["COMMON_SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "TrainingConfig",
@@ -41,6 +42,15 @@ class DataConfig:
     channels: int | None = None
     limit: int | None = None
     download: bool = True
+
+    def absolute(self):
+        """A copy with ``data_dir`` and a ``folder:PATH`` made absolute, so the run resumes from any folder."""
+        data = dataclasses.replace(self)
+        if data.data_dir:
+            data.data_dir = os.path.abspath(data.data_dir)
+        if data.dataset.startswith(FOLDER_PREFIX):
+            data.dataset = FOLDER_PREFIX + os.path.abspath(data.dataset[len(FOLDER_PREFIX):])
+        return data
 
 
 def load_split(data, split="train", limit=None):

@@ -21,7 +21,6 @@ import keras
 
 from core_tf.files import remove_temporaries
 from data import ImageData
-from data.loaders import FOLDER_PREFIX
 from eval_tf import RealReference
 from lab_tf import run_dir as rd
 from lab_tf.callbacks import EpochMetrics, RunRecorder, StopOnDivergence, StopOnInterrupt
@@ -57,7 +56,7 @@ def prepare_new_run(config):
             epochs or other files; nothing is written in that case.
     """
     config = copy.deepcopy(config).validate()
-    config.data = _absolute_paths(config.data)
+    config.data = config.data.absolute()
     start_over = bool(config.out_dir) and rd.is_unfinished(config.out_dir)
     if config.out_dir and os.path.exists(config.out_dir) and not start_over:
         raise rd.RunDirError(
@@ -155,11 +154,3 @@ def _metrics_reference(config, data):
         raise ValueError(f"--eval-every scores a generator's images; --model {config.model} has no generator")
     return build_reference(config.data, data)
 
-
-def _absolute_paths(data):
-    data = copy.copy(data)
-    if data.data_dir:
-        data.data_dir = os.path.abspath(data.data_dir)
-    if data.dataset.startswith(FOLDER_PREFIX):
-        data.dataset = FOLDER_PREFIX + os.path.abspath(data.dataset[len(FOLDER_PREFIX):])
-    return data
