@@ -4,12 +4,12 @@
 one ``@tf.function`` step with two tapes, cross-entropy on logits, Adam(1e-4) for both
 networks, data from ``from_tensor_slices().shuffle().batch()``.
 
-``TrainOnBatchLoop``: the ``train_on_batch`` loop of the guide's CIFAR-10 project (seed 003):
+``TrainOnBatchLoop``: the ``train_on_batch`` loop of the guide's CIFAR-10 GAN project:
 the discriminator is compiled on its own, frozen inside a compiled ``Sequential(generator,
 discriminator)``, and each iteration trains it on half a batch of real images, then on half
 a batch of generated ones (``generator.predict``), then trains the generator through the
 combined model on a full batch of noise; Adam(2e-4, beta_1=0.5) and binary cross-entropy.
-``seed003_networks`` builds that project's networks. Under Keras 3 the project's code as
+``cifar_project_networks`` builds that project's networks. Under Keras 3 the project's code as
 written never changes its discriminator (the ``trainable = False`` set after compiling it
 also freezes it for its own ``train_on_batch``), so the loop sets ``trainable`` before each
 call, and ``check_updates`` confirms a step changes both networks.
@@ -25,8 +25,8 @@ import tensorflow as tf
 from keras import layers
 
 
-def seed003_networks(latent_dim=100, sigmoid=True):
-    """The seed-003 CIFAR-10 generator and discriminator (logits instead of a sigmoid when ``sigmoid`` is False)."""
+def cifar_project_networks(latent_dim=100, sigmoid=True):
+    """The CIFAR-10 GAN project's generator and discriminator (logits, not a sigmoid, when ``sigmoid`` is False)."""
     generator = keras.Sequential([
         keras.Input((latent_dim,)),
         layers.Dense(128 * 8 * 8), layers.LeakyReLU(negative_slope=0.2), layers.Reshape((8, 8, 128)),
@@ -86,7 +86,7 @@ class TutorialLoop:
 
 
 class TrainOnBatchLoop:
-    """The seed-003 ``train_on_batch`` loop over ``images`` (float32 in [-1, 1])."""
+    """The CIFAR-10 GAN project's ``train_on_batch`` loop over ``images`` (float32 in [-1, 1])."""
 
     def __init__(self, generator, discriminator, images, batch_size=128, latent_dim=100, seed=0):
         self.generator, self.discriminator = generator, discriminator

@@ -6,7 +6,7 @@
     python bench/train_speed.py --peak
 
 ``tutorial``: the TensorFlow DCGAN tutorial's networks at batch 256 on MNIST-shaped data,
-``GAN.fit`` against the tutorial's loop. ``cifar``: the guide's seed-003 CIFAR-10 networks at
+``GAN.fit`` against the tutorial's loop. ``cifar``: the CIFAR-10 GAN project's networks at
 batch 128, ``GAN.fit`` against its ``train_on_batch`` loop (images/s counts the loop's batch
 per iteration, as its epochs do). See ``bench/reference_loops.py``.
 
@@ -37,7 +37,7 @@ import tensorflow as tf  # noqa: E402
 
 from bench.dcgan_throughput import StepTimer  # noqa: E402
 from bench.flops import forward_flops, gan_step_flops  # noqa: E402
-from bench.reference_loops import TrainOnBatchLoop, TutorialLoop, seed003_networks  # noqa: E402
+from bench.reference_loops import TrainOnBatchLoop, TutorialLoop, cifar_project_networks  # noqa: E402
 from data import ImageData, load_images, make_dataset, normalize_images  # noqa: E402
 from gan_tf import GAN, build_tutorial_discriminator, build_tutorial_generator  # noqa: E402
 from lab_tf.precision import PRECISIONS  # noqa: E402
@@ -58,7 +58,7 @@ def load_data(pair, n, data_dir=None):
 def networks(pair, logits=True):
     if pair == "tutorial":
         return build_tutorial_generator(100, (28, 28, 1)), build_tutorial_discriminator((28, 28, 1))
-    return seed003_networks(sigmoid=not logits)
+    return cifar_project_networks(sigmoid=not logits)
 
 
 def measure_package(pair, steps, warmup, data_dir=None, jit=False, steps_per_execution=1):
