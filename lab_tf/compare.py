@@ -13,7 +13,6 @@ Running the same command again skips finished variants and resumes an interrupte
 import copy
 import itertools
 import os
-import shutil
 import time
 
 from core_tf.files import read_json, write_csv, write_json, write_markdown_table
@@ -100,8 +99,6 @@ def write_results(rows, out_dir):
 def _prepare(config, run_dir):
     if os.path.isfile(os.path.join(run_dir, rd.STATE)):
         return prepare_resumed_run(run_dir, config.training.epochs)
-    if os.path.exists(run_dir):  # interrupted before its first epoch finished
-        shutil.rmtree(run_dir)
-    config = copy.deepcopy(config)
+    config = copy.deepcopy(config)  # a variant stopped in its first epoch is started over by prepare_new_run
     config.out_dir = run_dir
     return prepare_new_run(config)

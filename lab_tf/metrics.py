@@ -46,6 +46,8 @@ def build_reference(data_config, train=None, limit=None):
 def dataset_classifier(data_config, train=None, test=None):
     """``(classifier, its id)``: the evaluation classifier of a dataset, trained on its full training split on
     first use and cached (``eval_tf.load_or_train_extractor``); ``test`` reports its accuracy then."""
+    if data_config.dataset in MIXTURES:
+        raise ValueError(f"the evaluation classifier is for images; {data_config.dataset} holds 2-D points")
     name = dataset_name(data_config.dataset)
     train = train if train is not None else load_split(data_config, "train")
     return load_or_train_extractor(name, train, test, **EXTRACTOR_SETTINGS.get(name, DEFAULT_EXTRACTOR_SETTINGS))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data import load_images, normalize_images
+from data import normalize_images
 from data.folder import load_image_file
 from eval_tf.visualization import (
     Regularizers,
@@ -24,7 +24,7 @@ from eval_tf.visualization import (
 )
 from gan_tf.sampling import num_classes_of
 from lab_tf import run_dir as rd
-from lab_tf.config import DataConfig
+from lab_tf.config import DataConfig, load_split
 from lab_tf.metrics import dataset_classifier
 
 __all__ = ["PRIORS", "Network", "load_network", "maximize", "parse_units", "show_features"]
@@ -74,9 +74,9 @@ def load_network(run_dir=None, network=None, dataset=None, data_dir=None):
 
 
 def _evaluation_classifier(data, run_dir):
-    model, identity = dataset_classifier(data)
-    names = tuple(load_images(data.dataset, "train", data_dir=data.data_dir, limit=1,
-                              download=data.download).class_names or ()) or None
+    train = load_split(data, "train")  # once: the classifier's identity and the class names both come from it
+    model, identity = dataset_classifier(data, train)
+    names = tuple(train.class_names) if train.class_names else None
     return Network(model, f"the {data.dataset} evaluation classifier {identity}", names, data, run_dir)
 
 
