@@ -1,7 +1,9 @@
 """One loader signature for every image source.
 
 Sources: ``mnist``, ``fashion_mnist``, ``cifar10`` (the files Keras uses), ``digits`` (bundled,
-no download) and ``folder:PATH`` (a folder of your own images).
+no download), the domains derived from the digit sources (``mnist-m``, ``digits-m``,
+``mnist-inverted``, ``digits-inverted``; ``data.domains``) and ``folder:PATH`` (a folder of
+your own images). ``load_domains`` loads two of them as the unpaired domains of a translation.
 """
 
 import os
@@ -9,22 +11,23 @@ import os
 import tensorflow as tf
 
 from data.digits import load_digits
+from data.domains import DERIVED_DATASETS, base_source, derive_domain
 from data.folder import load_image_folder
 from data.images import ImageData, conform_images, normalize_images
-
-__all__ = ["DATASETS", "FOLDER_PREFIX", "check_source", "dataset_name", "has_test_split", "load_dataset", "load_images",
-           "make_dataset"]
 from data.keras_files import KERAS_DATASETS, load_keras_dataset
 from data.mixtures import MIXTURES
 
+__all__ = ["DATASETS", "FOLDER_PREFIX", "check_source", "dataset_name", "has_test_split", "load_dataset",
+           "load_domains", "load_images", "make_dataset", "make_domain_dataset"]
+
 FOLDER_PREFIX = "folder:"
-DATASETS = (*KERAS_DATASETS, "digits", f"{FOLDER_PREFIX}PATH", *MIXTURES)
+DATASETS = (*KERAS_DATASETS, "digits", *DERIVED_DATASETS, f"{FOLDER_PREFIX}PATH", *MIXTURES)
 FOLDER_DEFAULTS = {"image_size": (32, 32), "channels": 3}
 
 
 def check_source(source):
     """Raises ``ValueError`` naming the valid sources unless ``source`` is one of them."""
-    if source in KERAS_DATASETS or source == "digits" or source in MIXTURES:
+    if source in KERAS_DATASETS or source == "digits" or source in DERIVED_DATASETS or source in MIXTURES:
         return
     if source.startswith(FOLDER_PREFIX) and len(source) > len(FOLDER_PREFIX):
         return
@@ -75,10 +78,13 @@ def load_images(source, split="train", *, data_dir=None, image_size=None, channe
             channels=channels or FOLDER_DEFAULTS["channels"],
         )
         return data.take(limit)
-    if source == "digits":
+    base = base_source(source)
+    if base == "digits":
         data = load_digits(split, limit=limit)
     else:
-        data = load_keras_dataset(source, split, data_dir=data_dir, download=download).take(limit)
+        data = load_keras_dataset(base, split, data_dir=data_dir, download=download).take(limit)
+    if source in DERIVED_DATASETS:
+        data = derive_domain(source, data, split, data_dir)
     images = conform_images(data.images, image_size, channels)
     return ImageData(images, data.labels, data.class_names)
 
@@ -113,6 +119,57 @@ def make_dataset(data, batch_size, *, seed=0, shuffle=True, with_labels=False, d
     else:
         dataset = dataset.map(normalize_images, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def load_domains(source_a, source_b, split="train", *, limit=None, **kwargs):
+    """The two unpaired domains of a translation: ``(ImageData of A, ImageData of B)``.
+
+    When both are made from one source (``mnist`` and ``mnist-m``), A takes the first half of
+    the split and B the second, so no digit appears in both. A greyscale domain paired with a
+    colour one is made RGB (which loses nothing) unless ``channels`` is given; different sizes
+    are refused: pass ``image_size``.
+
+    Args:
+        source_a, source_b: sources as for ``load_images``.
+        split: ``train`` or ``test``.
+        limit: at most this many images per domain.
+        **kwargs: ``load_images``' ``data_dir``, ``image_size``, ``channels``, ``download``.
+    """
+    a, b = (load_images(source, split, **kwargs) for source in (source_a, source_b))
+    if base_source(source_a) == base_source(source_b):
+        half = min(len(a), len(b)) // 2
+        a, b = _subset(a, slice(0, half)), _subset(b, slice(half, 2 * half))
+    if kwargs.get("channels") is None and a.image_shape[-1] != b.image_shape[-1]:
+        a, b = (ImageData(conform_images(d.images, channels=3), d.labels, d.class_names) for d in (a, b))
+    if a.image_shape != b.image_shape:
+        shapes = " and ".join(f"{source} is {'x'.join(map(str, data.image_shape))}"
+                              for source, data in ((source_a, a), (source_b, b)))
+        raise ValueError(f"the two domains differ: {shapes}; pass --image-size (and --channels) to make them equal")
+    return a.take(limit), b.take(limit)
+
+
+def _subset(data, part):
+    return ImageData(data.images[part], None if data.labels is None else data.labels[part], data.class_names)
+
+
+def make_domain_dataset(a, b, batch_size, *, seed=0):
+    """Unpaired ``(a, b)`` batches of two domains, each shuffled on its own, in [-1, 1].
+
+    An epoch is as long as the larger domain; the smaller one repeats (reshuffled), as in the
+    unaligned loader of the CycleGAN reference code. Batches are full (the last partial one is dropped).
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    steps = max(len(a), len(b)) // batch_size
+    if steps < 1:
+        raise ValueError(f"a batch of {batch_size} needs at least {batch_size} images per domain, got "
+                         f"{len(a)} and {len(b)}; lower --batch-size")
+    streams = []
+    for offset, data in enumerate((a, b)):
+        stream = tf.data.Dataset.from_tensor_slices(data.images)
+        stream = stream.shuffle(len(data), seed=seed + offset, reshuffle_each_iteration=True).repeat()
+        streams.append(stream.batch(batch_size, drop_remainder=True).map(normalize_images))
+    return tf.data.Dataset.zip(tuple(streams)).take(steps).prefetch(tf.data.AUTOTUNE)
 
 
 def load_dataset(source, split="train", *, batch_size=256, seed=0, shuffle=True, with_labels=False,

@@ -1,4 +1,4 @@
-"""GANs for Keras 3 on TensorFlow: generators, discriminators, the GAN trainer and its losses.
+"""GANs for Keras 3 on TensorFlow: generators, discriminators, the GAN and CycleGAN trainers and their losses.
 
 Example:
     >>> from gan_tf import GAN, build_tutorial_generator, build_tutorial_discriminator
@@ -9,16 +9,30 @@ Example:
 
 import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads)
 from gan_tf.architectures import ARCHITECTURES, build_gan_networks, default_architecture
-from gan_tf.discriminator import build_dcgan_discriminator, build_mlp_discriminator, build_tutorial_discriminator
+from gan_tf.cyclegan import CycleGAN
+from gan_tf.discriminator import (
+    build_dcgan_discriminator,
+    build_mlp_discriminator,
+    build_patch_discriminator,
+    build_tutorial_discriminator,
+)
 from gan_tf.gan import GAN
-from gan_tf.generator import build_dcgan_generator, build_mlp_generator, build_tutorial_generator
-from gan_tf.layers import MinibatchStdDev, Pack
+from gan_tf.generator import (
+    build_dcgan_generator,
+    build_mlp_generator,
+    build_resnet_generator,
+    build_tutorial_generator,
+)
+from gan_tf.image_pool import ImagePool
+from gan_tf.layers import MinibatchStdDev, Pack, ReflectionPadding2D
 from gan_tf.losses import (
     LOSSES,
+    cycle_consistency_loss,
     get_loss,
     gradient_penalty,
     hinge_discriminator_loss,
     hinge_generator_loss,
+    identity_loss,
     least_squares_discriminator_loss,
     least_squares_generator_loss,
     minimax_discriminator_loss,
@@ -28,27 +42,36 @@ from gan_tf.losses import (
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
+from gan_tf.optimizers import ConstantThenLinearDecay
 from gan_tf.sampling import generate, latent_dim_of, latent_noise, slerp
 
 __all__ = [
     "ARCHITECTURES",
+    "ConstantThenLinearDecay",
+    "CycleGAN",
     "GAN",
+    "ImagePool",
     "LOSSES",
     "MinibatchStdDev",
     "Pack",
+    "ReflectionPadding2D",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_gan_networks",
     "build_mlp_discriminator",
     "build_mlp_generator",
+    "build_patch_discriminator",
+    "build_resnet_generator",
     "build_tutorial_discriminator",
     "build_tutorial_generator",
+    "cycle_consistency_loss",
     "default_architecture",
     "generate",
     "get_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
+    "identity_loss",
     "latent_dim_of",
     "latent_noise",
     "least_squares_discriminator_loss",

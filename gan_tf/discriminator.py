@@ -10,15 +10,18 @@ Every builder takes:
     pack: judge this many samples jointly (PacGAN, ``gan_tf.layers.Pack``), another mitigation;
         the output then has ``batch // pack`` rows. Unconditional discriminators only.
 A WGAN-GP critic is a discriminator without batch norm (``normalization=None`` or ``"layer"``).
+``build_patch_discriminator`` (translation models) instead gives one logit per image patch.
 """
 
 import keras
 from keras import layers
 
+from gan_tf.generator import instance_norm
 from gan_tf.layers import MinibatchStdDev, discriminator_inputs, projection_logits
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
-__all__ = ["NORMALIZATIONS", "build_dcgan_discriminator", "build_mlp_discriminator", "build_tutorial_discriminator"]
+__all__ = ["NORMALIZATIONS", "build_dcgan_discriminator", "build_mlp_discriminator", "build_patch_discriminator",
+           "build_tutorial_discriminator"]
 
 NORMALIZATIONS = ("batch", "layer", None)
 
@@ -123,3 +126,43 @@ def build_dcgan_discriminator(image_shape=(32, 32, 3), filters=64, num_classes=N
         x = MinibatchStdDev()(x)
     x = layers.Flatten()(x)
     return keras.Model(inputs, projection_logits(x, label, num_classes, kernel_initializer=init), name=name)
+
+
+def patch_downsamples(height, width):
+    """Stride-2 layers of a PatchGAN for an image: 3 (the 70x70 PatchGAN) from 64 pixels up, fewer below,
+    so that the last map keeps at least about 7 patches a side."""
+    short = min(height, width)
+    return max(1, min(3, (short // 7).bit_length() - 1))
+
+
+def build_patch_discriminator(image_shape=(32, 32, 3), filters=32, downsamples=None, name="discriminator"):
+    """The PatchGAN discriminator of pix2pix and CycleGAN (Isola et al. 2017; Zhu et al. 2017, appendix 7.2).
+
+    ``C(f)-C(2f)-...`` 4x4 convolutions with stride 2, LeakyReLU(0.2) and instance norm (none
+    on the first), one stride-1 layer, then a 4x4 convolution to one logit per patch: it judges
+    texture and local structure, and takes images of any size.
+
+    Args:
+        image_shape: ``(height, width, channels)`` of the images judged.
+        filters: channels of the first layer (the paper's 64).
+        downsamples: stride-2 layers; default ``patch_downsamples`` (3 for 64 pixels and up, 2 for 28 to 63).
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, h, w, channels)`` to logits ``(batch, h', w', 1)``.
+    """
+    height, width, channels = check_image_shape(image_shape, multiple=1, architecture="patch")
+    downsamples = patch_downsamples(height, width) if downsamples is None else downsamples
+    if downsamples < 1:
+        raise ValueError(f"downsamples must be at least 1, got {downsamples}")
+    init = keras.initializers.RandomNormal(stddev=0.02)
+    images = keras.Input((None, None, channels), name="images")
+    x = images
+    for layer in range(downsamples + 1):
+        x = layers.Conv2D(filters * 2 ** min(layer, 3), 4, strides=2 if layer < downsamples else 1, padding="same",
+                          use_bias=layer == 0, kernel_initializer=init)(x)
+        if layer:
+            x = instance_norm()(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    logits = layers.Conv2D(1, 4, padding="same", kernel_initializer=init, dtype="float32", name="logits")(x)
+    return keras.Model(images, logits, name=name)

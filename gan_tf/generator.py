@@ -1,7 +1,8 @@
-"""Generators: latent noise ``(batch, latent_dim)`` to samples in [-1, 1] (images ``(batch, h, w, c)``).
+"""Generators: latent noise ``(batch, latent_dim)`` to samples in [-1, 1] (images ``(batch, h, w, c)``), and the
+image-to-image generator of translation models (``build_resnet_generator``).
 
-Every builder takes ``num_classes``: when given, the generator is conditional, with inputs
-``[noise (batch, latent_dim), label (batch,) int32]`` and the label embedded and
+Every noise-to-sample builder takes ``num_classes``: when given, the generator is conditional,
+with inputs ``[noise (batch, latent_dim), label (batch,) int32]`` and the label embedded and
 concatenated with the noise (``gan_tf.layers.conditioned_noise``).
 """
 
@@ -10,10 +11,10 @@ import math
 import keras
 from keras import layers
 
-from gan_tf.layers import conditioned_noise
+from gan_tf.layers import ReflectionPadding2D, conditioned_noise
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
-__all__ = ["build_dcgan_generator", "build_mlp_generator", "build_tutorial_generator"]
+__all__ = ["build_dcgan_generator", "build_mlp_generator", "build_resnet_generator", "build_tutorial_generator"]
 
 
 def build_mlp_generator(latent_dim=100, output_shape=(28, 28, 1), hidden=(256, 512, 1024), num_classes=None,
@@ -109,3 +110,59 @@ def build_dcgan_generator(latent_dim=100, image_shape=(32, 32, 3), filters=64, n
     images = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
                                     kernel_initializer=init, dtype="float32", name="images")(x)
     return keras.Model(inputs, images, name=name)
+
+
+def instance_norm(name=None):
+    """Instance normalisation (Ulyanov et al. 2016) from Keras itself: one group per channel."""
+    return layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
+
+
+def build_resnet_generator(image_shape=(32, 32, 3), filters=32, residual_blocks=None, name="generator"):
+    """The image-to-image generator of CycleGAN (Zhu et al. 2017, appendix 7.2; Johnson et al. 2016).
+
+    ``c7s1-f, d2f, d4f, R4f x N, u2f, uf, c7s1-channels``: a 7x7 stem, two stride-2 3x3
+    convolutions, ``N`` residual blocks of two reflection-padded 3x3 convolutions, two stride-2
+    transposed convolutions and a 7x7 convolution to tanh; instance norm and ReLU between.
+    Fully convolutional: the model takes any height and width that are multiples of 4.
+
+    Args:
+        image_shape: ``(height, width, channels)`` of the training images (multiples of 4);
+            the output has the same channels.
+        filters: channels of the stem (the paper's 64; 32 keeps CPU runs short).
+        residual_blocks: blocks at the bottleneck; default 6 up to 128 pixels and 9 above, as in the paper.
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, h, w, channels)`` in [-1, 1] to the same shape.
+    """
+    height, width, channels = check_image_shape(image_shape, multiple=4, architecture="resnet")
+    if residual_blocks is None:
+        residual_blocks = 6 if min(height, width) <= 128 else 9
+    if filters < 1 or residual_blocks < 0:
+        raise ValueError(f"filters must be at least 1 and residual_blocks at least 0, got {filters} and "
+                         f"{residual_blocks}")
+    init = keras.initializers.RandomNormal(stddev=0.02)  # the reference code's init_type "normal"
+    images = keras.Input((None, None, channels), name="images")
+    x = ReflectionPadding2D(3)(images)
+    x = layers.Conv2D(filters, 7, use_bias=False, kernel_initializer=init)(x)
+    x = layers.ReLU()(instance_norm()(x))
+    for step in (1, 2):
+        x = layers.Conv2D(filters * 2**step, 3, strides=2, padding="same", use_bias=False, kernel_initializer=init)(x)
+        x = layers.ReLU()(instance_norm()(x))
+    for block in range(residual_blocks):
+        skip = x
+        for conv in range(2):
+            x = ReflectionPadding2D(1)(x)
+            x = layers.Conv2D(filters * 4, 3, use_bias=False, kernel_initializer=init)(x)
+            x = instance_norm()(x)
+            if conv == 0:
+                x = layers.ReLU()(x)
+        x = layers.Add(name=f"residual_{block}")([skip, x])
+    for step in (1, 0):
+        x = layers.Conv2DTranspose(filters * 2**step, 3, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=init)(x)
+        x = layers.ReLU()(instance_norm()(x))
+    x = ReflectionPadding2D(3)(x)
+    translated = layers.Conv2D(channels, 7, activation="tanh", kernel_initializer=init, dtype="float32",
+                               name="translated")(x)
+    return keras.Model(images, translated, name=name)

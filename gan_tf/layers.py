@@ -1,9 +1,10 @@
-"""Layers the GAN networks share: minibatch standard deviation, packing and label conditioning."""
+"""Layers the GAN networks share: minibatch standard deviation, packing, label conditioning, reflection padding."""
 
 import keras
 from keras import layers, ops
 
-__all__ = ["CONDITIONINGS", "MinibatchStdDev", "Pack", "conditioned_noise", "discriminator_inputs", "projection_logits"]
+__all__ = ["CONDITIONINGS", "MinibatchStdDev", "Pack", "ReflectionPadding2D", "conditioned_noise",
+           "discriminator_inputs", "projection_logits"]
 
 # How a conditional discriminator sees the label.
 CONDITIONINGS = ("concat", "projection")
@@ -59,6 +60,33 @@ class Pack(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "packing": self.packing}
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class ReflectionPadding2D(layers.Layer):
+    """Pads height and width by mirroring the image at its border (Keras has zero padding only).
+
+    The translation networks of Johnson et al. 2016 and Zhu et al. 2017 pad this way so that
+    no dark frame appears at the image border. Input ``(batch, height, width, channels)``;
+    output ``(batch, height + 2 * padding, width + 2 * padding, channels)``.
+    """
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        if padding < 0:
+            raise ValueError(f"padding must be at least 0, got {padding}")
+        self.padding = padding
+
+    def call(self, x):
+        p = self.padding
+        return ops.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        grow = [None if d is None else d + 2 * self.padding for d in input_shape[1:3]]
+        return (input_shape[0], *grow, input_shape[3])
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
 
 
 def conditioned_noise(latent_dim, num_classes, embedding_dim=50):

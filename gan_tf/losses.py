@@ -1,4 +1,5 @@
-"""GAN losses as pure functions of discriminator outputs, the gradient penalties, and a registry.
+"""GAN losses as pure functions of discriminator outputs, the gradient penalties, a registry, and the
+image-to-image losses of translation models (cycle consistency, identity).
 
 Every loss takes raw logits / critic scores (no sigmoid), computes in float32 and returns a
 scalar. Discriminator losses with a target for real images take ``label_smoothing``: the
@@ -9,7 +10,8 @@ import tensorflow as tf
 from keras import ops
 
 __all__ = [
-    "LOSSES", "SMOOTHABLE_LOSSES", "get_loss", "gradient_penalty", "hinge_discriminator_loss",
+    "LOSSES", "SMOOTHABLE_LOSSES", "cycle_consistency_loss", "get_loss", "gradient_penalty", "identity_loss",
+    "hinge_discriminator_loss",
     "hinge_generator_loss", "least_squares_discriminator_loss", "least_squares_generator_loss",
     "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss", "r1_penalty",
     "wasserstein_discriminator_loss", "wasserstein_generator_loss",
@@ -132,6 +134,28 @@ def _squared_gradient_norms(critic, x, labels):
     # A packing critic (PacGAN) scores groups of consecutive samples: one norm per score.
     groups = ops.shape(scores)[0]
     return ops.sum(ops.reshape(squares[: groups * (ops.shape(squares)[0] // groups)], (groups, -1)), axis=1)
+
+
+def cycle_consistency_loss(images, reconstructed):
+    """``E[|F(G(x)) - x|]``: the mean absolute error of a round trip through both generators.
+
+    Zhu et al. 2017, "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial
+    Networks", eq. 2 (one direction; the objective adds both, weighted by lambda = 10).
+    """
+    return _mean_absolute_error(images, reconstructed)
+
+
+def identity_loss(images, mapped):
+    """``E[|G(y) - y|]``: a generator given an image of its target domain should leave it as it is.
+
+    Zhu et al. 2017, section 5.2 (after Taigman et al. 2017), weighted by 0.5 lambda; it keeps
+    colours and content where the two domains share them.
+    """
+    return _mean_absolute_error(images, mapped)
+
+
+def _mean_absolute_error(a, b):
+    return ops.mean(ops.abs(_f32(a) - _f32(b)))
 
 
 LOSSES = {

@@ -1,9 +1,35 @@
-"""Reading an optimizer's state, for steps that simulate it (the unrolled GAN of Metz et al. 2017)."""
+"""Optimizer helpers: reading Adam's state for steps that simulate it (the unrolled GAN of Metz et al. 2017),
+and the constant-then-linear learning-rate schedule of CycleGAN."""
 
 import keras
 import tensorflow as tf
+from keras import ops
 
-__all__ = ["adam_moments"]
+__all__ = ["ConstantThenLinearDecay", "adam_moments"]
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class ConstantThenLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """``learning_rate`` for ``constant_steps``, then a straight line to 0 over ``decay_steps``.
+
+    CycleGAN's schedule (Zhu et al. 2017, section 4: 100 epochs at 2e-4, then 100 decaying
+    linearly to zero); afterwards the rate stays at 0.
+    """
+
+    def __init__(self, learning_rate, constant_steps, decay_steps):
+        if learning_rate <= 0 or constant_steps < 0 or decay_steps < 1:
+            raise ValueError(f"need learning_rate > 0, constant_steps >= 0 and decay_steps >= 1, got {learning_rate}, "
+                             f"{constant_steps} and {decay_steps}")
+        self.learning_rate, self.constant_steps, self.decay_steps = learning_rate, constant_steps, decay_steps
+
+    def __call__(self, step):
+        into_decay = ops.cast(step, "float32") - self.constant_steps
+        fraction = ops.clip(into_decay / self.decay_steps, 0.0, 1.0)
+        return self.learning_rate * (1.0 - fraction)
+
+    def get_config(self):
+        return {"learning_rate": self.learning_rate, "constant_steps": self.constant_steps,
+                "decay_steps": self.decay_steps}
 
 
 def adam_moments(optimizer, variables):
