@@ -1,9 +1,10 @@
-"""Draw images from a trained generator.
+"""Draw images from a trained generator, or translate images with a translation run's.
 
     python samples.py                              # newest run under runs/
     python samples.py --run runs/dcgan-digits-... --n 100 --seed 3 --out grid.png
     python samples.py --model generator.keras --interpolate
     python samples.py --run runs/cgan-mnist-... --label 7     # a conditional run: only sevens
+    python samples.py --run runs/cyclegan-... --input photos/ --direction ba --out translated/
 """
 
 import os
@@ -15,25 +16,39 @@ import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads
 
 from lab_tf import run_dir as rd
 from lab_tf.cli import ArgumentParser, image_count, int_at_least, non_negative_int, report_bad_input
-from lab_tf.metrics import METRICS, evaluate_run, format_table
-from lab_tf.sampling import NoiseToImage, write_interpolation, write_samples
+from lab_tf.metrics import METRICS
+from lab_tf.sampling import (
+    ImageToImage,
+    NoiseToImage,
+    read_input_images,
+    write_interpolation,
+    write_samples,
+    write_translations,
+)
 
 
 def build_parser():
-    parser = ArgumentParser(prog="samples.py", description="Write a grid of generated images.")
+    parser = ArgumentParser(prog="samples.py", description="Write a grid of generated images, or translate images "
+                            "with a translation run (--model cyclegan).")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--run", help="run directory (default: the newest under runs/)")
     source.add_argument("--model", help="a generator .keras file")
     parser.add_argument("--n", type=image_count,
                         help="number of images (default 64; 10 with --interpolate; 10000 with --evaluate); "
                              "for a conditional generator without --label, images per class (default 10)")
+    parser.add_argument("--input", help="translation runs: an image file or a folder of images to translate (default: "
+                                        "held-out images of the source domain)")
+    parser.add_argument("--direction", choices=("ab", "ba"),
+                        help="translation runs: ab translates --dataset's domain into --target-dataset's (default), "
+                             "ba the other way")
     parser.add_argument("--label", type=non_negative_int,
                         help="class to draw from a conditional generator (default: one row per class)")
     parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="noise seed; the same seed gives the same images")
     parser.add_argument("--out", help="image file to write, format from its extension (default: "
-                                      "samples_seed<S>.png or interpolation_seed<S>.png in the run, "
-                                      "or in the current folder with --model)")
+                                      "samples_seed<S>.png, interpolation_seed<S>.png or translations_<DIRECTION>_seed"
+                                      "<S>.png in the run, or in the current folder with --model); translations: a "
+                                      "folder gets one file per image")
     parser.add_argument("--scale", type=int_at_least(1, 16, "larger pixels only make the file bigger"), default=2,
                         help="pixel upscaling of the grid (default 2)")
     mode = parser.add_mutually_exclusive_group()
@@ -48,21 +63,31 @@ def build_parser():
 
 
 def load_generator(args):
-    """``(generator, its family's sampler, default output folder)`` of ``--model``, ``--run`` or the newest run.
+    """``(generator, sampler, default output folder, run config or None, direction or None)`` of ``--model``,
+    ``--run`` or the newest run.
 
-    A bare ``--model`` file is drawn as a noise-to-image generator, the only kind a file alone describes.
+    A bare ``--model`` file is drawn as what its inputs say: images (a translation) or noise.
     """
     if args.model:
+        if args.direction:
+            raise ValueError("--direction picks one generator of a translation run; pass --run RUN_DIR")
         generator = rd.load_model(args.model)
-        sampler = NoiseToImage()
+        sampler = ImageToImage() if len(generator.inputs[0].shape) == 4 else NoiseToImage()
         sampler.check(generator)
-        return generator, sampler, "."
+        return generator, sampler, ".", None, None
     run_dir = chosen_run_dir(args)
     config = rd.load_config(run_dir)
-    sampler = config.family.sampler
-    if sampler is None:
+    family = config.family
+    if family.sampler is None:
         raise ValueError(f"{run_dir} is a --model {config.model} run, which has no generator to draw from")
-    return rd.load_run(run_dir).generator, sampler, run_dir
+    if not family.directions:
+        if args.direction:
+            raise ValueError(f"--direction is for translation runs; {run_dir} is a --model {config.model} run with "
+                             "one generator")
+        return rd.load_run(run_dir).generator, family.sampler, run_dir, config, None
+    direction = args.direction or next(iter(family.directions))
+    generator = rd.load_model(os.path.join(run_dir, family.directions[direction]))
+    return generator, family.sampler, run_dir, config, direction
 
 
 def chosen_run_dir(args):
@@ -78,10 +103,30 @@ def evaluate(args):
     if args.model:
         raise ValueError("--evaluate needs a run directory (--run), which says what data to compare with")
     run_dir = chosen_run_dir(args)
-    results = evaluate_run(run_dir, n=args.n or 10000, seed=args.seed, inception=args.inception)
-    print(format_table(results))
+    family = rd.load_config(run_dir).family
+    _, table = family.evaluate(run_dir, n=args.n or 10000, seed=args.seed, inception=args.inception)
+    print(table)
     print(f"wrote {os.path.join(run_dir, METRICS)}")
     return 0
+
+
+def translate(args, generator, sampler, folder, config, direction):
+    """Translations of ``--input`` (or of held-out images of the run's source domain); returns what was written."""
+    if args.label is not None or args.interpolate:
+        raise ValueError(f"{'--label' if args.label is not None else '--interpolate'} is for generators that draw "
+                         "from noise; a translation generator takes images: pass --input IMAGE_OR_FOLDER")
+    shape = tuple(config.settings.image_shape) if config else (None, None, generator.inputs[0].shape[-1])
+    names = None
+    if args.input:
+        images, names = read_input_images(args.input, shape)
+    elif config is None:
+        raise ValueError("a translation generator given by --model needs --input IMAGE_OR_FOLDER; a run (--run) "
+                         "translates its held-out images without it")
+    else:
+        n = args.n or sampler.default_count(generator)
+        images = config.family.source_images(config, direction, n, args.seed)
+    out = args.out or os.path.join(folder, f"translations_{direction or 'model'}_seed{args.seed}.png")
+    return write_translations(sampler, generator, images, out, names, scale=args.scale)
 
 
 def main(argv=None):
@@ -91,10 +136,18 @@ def main(argv=None):
         parser.error("--inception only works with --evaluate")
     if args.label is not None and args.evaluate:
         parser.error("--label does not work with --evaluate, which asks a conditional generator for every class")
+    if (args.input or args.direction) and args.evaluate:
+        parser.error("--input and --direction do not work with --evaluate, which scores both directions on "
+                     "held-out images")
     try:
         if args.evaluate:
             return evaluate(args)
-        generator, sampler, folder = load_generator(args)
+        generator, sampler, folder, config, direction = load_generator(args)
+        if sampler.takes_images:
+            print(f"wrote {translate(args, generator, sampler, folder, config, direction)}")
+            return 0
+        if args.input:
+            raise ValueError("--input is for translation runs (--model cyclegan); this generator draws from noise")
         kind = "interpolation" if args.interpolate else "samples"
         if args.label is not None:
             kind += f"_label{args.label}"

@@ -113,7 +113,9 @@ def main(argv=None):
             return report_bad_input(f"{error}; removed {out_dir}, which had no finished epoch")
         return report_bad_input(f"{error} in {out_dir}")
     line = f"done: {out_dir} ({', '.join(family.outputs)})"
-    if family.sampler is not None:
+    if family.sampler is not None and family.sampler.takes_images:
+        line += f"; translate images with: python samples.py --run {out_dir} --input IMAGE_OR_FOLDER"
+    elif family.sampler is not None:
         line += f"; draw new images with: python samples.py --run {out_dir}"
     print(line)
     return 0

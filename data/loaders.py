@@ -152,11 +152,12 @@ def _subset(data, part):
     return ImageData(data.images[part], None if data.labels is None else data.labels[part], data.class_names)
 
 
-def make_domain_dataset(a, b, batch_size, *, seed=0):
+def make_domain_dataset(a, b, batch_size, *, seed=0, flip=False):
     """Unpaired ``(a, b)`` batches of two domains, each shuffled on its own, in [-1, 1].
 
     An epoch is as long as the larger domain; the smaller one repeats (reshuffled), as in the
-    unaligned loader of the CycleGAN reference code. Batches are full (the last partial one is dropped).
+    unaligned loader of the CycleGAN reference code. Batches are full (the last partial one is
+    dropped). ``flip`` mirrors images left-right at random (for photos; it would mirror digits).
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -168,6 +169,8 @@ def make_domain_dataset(a, b, batch_size, *, seed=0):
     for offset, data in enumerate((a, b)):
         stream = tf.data.Dataset.from_tensor_slices(data.images)
         stream = stream.shuffle(len(data), seed=seed + offset, reshuffle_each_iteration=True).repeat()
+        if flip:
+            stream = stream.map(lambda image, s=seed + offset: tf.image.random_flip_left_right(image, seed=s))
         streams.append(stream.batch(batch_size, drop_remainder=True).map(normalize_images))
     return tf.data.Dataset.zip(tuple(streams)).take(steps).prefetch(tf.data.AUTOTUNE)
 

@@ -20,10 +20,12 @@ from eval_tf.metrics import (
     precision_recall,
 )
 from eval_tf.report import DESCRIPTIONS, RealReference, evaluate_generator, evaluate_images
+from eval_tf.translation import TRANSLATION_DESCRIPTIONS, translation_metrics
 
 __all__ = [
     "DESCRIPTIONS",
     "RealReference",
+    "TRANSLATION_DESCRIPTIONS",
     "build_classifier",
     "class_histogram",
     "class_kl_divergence",
@@ -40,4 +42,5 @@ __all__ = [
     "load_or_train_extractor",
     "mixture_modes",
     "precision_recall",
+    "translation_metrics",
 ]

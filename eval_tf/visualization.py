@@ -21,7 +21,8 @@ import tensorflow as tf
 from core_tf.figures import new_figure, save_figure
 
 __all__ = ["MaximizationResult", "Regularizers", "class_probabilities", "feature_maps", "first_layer_filters",
-           "maximize_activation", "plot_feature_maps", "plot_maximized", "total_variation", "unit_objective"]
+           "gaussian_blur", "maximize_activation", "plot_feature_maps", "plot_maximized", "total_variation",
+           "unit_objective"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,15 @@ def class_probabilities(model, images, batch_size=256):
     logits = _pre_activation(model)
     chunks = [tf.nn.softmax(logits(images[i : i + batch_size])).numpy() for i in range(0, len(images), batch_size)]
     return np.concatenate(chunks)
+
+
+def gaussian_blur(images, sigma):
+    """Images ``(n, h, w, c)`` blurred by a Gaussian of ``sigma`` pixels (radius ``2 sigma``, borders mirrored)."""
+    kernel = _gaussian_kernel(sigma, np.shape(images)[-1])
+    radius = kernel.shape[0] // 2
+    padded = tf.pad(tf.convert_to_tensor(images, tf.float32), [[0, 0], [radius, radius], [radius, radius], [0, 0]],
+                    mode="REFLECT")
+    return tf.nn.depthwise_conv2d(padded, kernel, [1, 1, 1, 1], "VALID").numpy()
 
 
 def _gaussian_kernel(sigma, channels):

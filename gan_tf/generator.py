@@ -14,7 +14,8 @@ from keras import layers
 from gan_tf.layers import ReflectionPadding2D, conditioned_noise
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
-__all__ = ["build_dcgan_generator", "build_mlp_generator", "build_resnet_generator", "build_tutorial_generator"]
+__all__ = ["build_dcgan_generator", "build_mlp_generator", "build_resnet_generator", "build_tutorial_generator",
+           "default_residual_blocks", "instance_norm"]
 
 
 def build_mlp_generator(latent_dim=100, output_shape=(28, 28, 1), hidden=(256, 512, 1024), num_classes=None,
@@ -117,6 +118,11 @@ def instance_norm(name=None):
     return layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
 
 
+def default_residual_blocks(image_shape):
+    """The paper's choice: 6 residual blocks for images up to 128 pixels, 9 for larger ones."""
+    return 6 if min(image_shape[:2]) <= 128 else 9
+
+
 def build_resnet_generator(image_shape=(32, 32, 3), filters=32, residual_blocks=None, name="generator"):
     """The image-to-image generator of CycleGAN (Zhu et al. 2017, appendix 7.2; Johnson et al. 2016).
 
@@ -137,7 +143,7 @@ def build_resnet_generator(image_shape=(32, 32, 3), filters=32, residual_blocks=
     """
     height, width, channels = check_image_shape(image_shape, multiple=4, architecture="resnet")
     if residual_blocks is None:
-        residual_blocks = 6 if min(height, width) <= 128 else 9
+        residual_blocks = default_residual_blocks(image_shape)
     if filters < 1 or residual_blocks < 0:
         raise ValueError(f"filters must be at least 1 and residual_blocks at least 0, got {filters} and "
                          f"{residual_blocks}")

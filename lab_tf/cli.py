@@ -2,10 +2,12 @@
 
 import argparse
 import math
+import os
 import sys
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "ArgumentParser", "finite_float", "image_count", "image_size",
-           "int_at_least", "latent_dim", "layer_sizes", "non_negative_int", "positive_int", "report_bad_input"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "ArgumentParser", "data_source", "finite_float", "image_count",
+           "image_size", "int_at_least", "latent_dim", "layer_sizes", "non_negative_int", "positive_int",
+           "report_bad_input"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -61,6 +63,20 @@ MAX_IMAGES = 100_000  # images drawn at once: a grid, an evaluation, a batch
 image_size = int_at_least(4, MAX_IMAGE_SIZE, "images larger than that do not fit in memory for training")
 latent_dim = int_at_least(1, MAX_LATENT_DIM, "codes that large only add parameters")
 image_count = int_at_least(1, MAX_IMAGES, "that many images at once do not fit in memory")
+
+
+def data_source(text):
+    """argparse type: a dataset source (``data.DATASETS``); a ``folder:PATH`` is made absolute, so a run resumes
+    from any folder."""
+    from data.loaders import FOLDER_PREFIX, check_source
+
+    try:
+        check_source(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if text.startswith(FOLDER_PREFIX):
+        return FOLDER_PREFIX + os.path.abspath(text[len(FOLDER_PREFIX):])
+    return text
 
 
 def layer_sizes(text):

@@ -1,21 +1,29 @@
 """How a family's generator is drawn and scored, and the image files ``samples.py`` writes from it.
 
 ``NoiseToImage`` covers generators that map noise (and a label, when conditional) to samples:
-GAN generators and VAE decoders. A family whose generator takes something else (an image, for
-translation or super-resolution) gives its own sampler with the same three methods.
+GAN generators and VAE decoders. ``ImageToImage`` covers generators that map an image to an
+image (translation, super-resolution): ``samples.py --input`` feeds them the user's images.
 """
 
-import numpy as np
+import os
 
+import numpy as np
+from PIL import Image
+
+from data.folder import IMAGE_EXTENSIONS, list_image_files, load_image_file
+from data.images import denormalize_images, normalize_images
 from eval_tf.report import sample_images
 from gan_tf.sampling import class_rows, generate, latent_dim_of, latent_noise, num_classes_of, slerp
-from lab_tf.figures import save_image_grid, save_point_scatter
+from lab_tf.figures import save_image, save_image_grid, save_point_scatter
 
-__all__ = ["NoiseToImage", "write_interpolation", "write_samples"]
+__all__ = ["ImageToImage", "NoiseToImage", "read_input_images", "write_interpolation", "write_samples",
+           "write_translations"]
 
 
 class NoiseToImage:
     """Draws a noise-to-sample generator; the same seed gives the same samples in any process."""
+
+    takes_images = False
 
     def check(self, generator):
         """Raises ``ValueError`` unless ``generator`` is one this sampler can draw."""
@@ -81,3 +89,108 @@ def write_interpolation(sampler, generator, path, steps=10, seed=0, scale=2, lab
     """Writes ``sampler.interpolation``'s row of images to ``path``."""
     samples, columns = sampler.interpolation(generator, steps, seed, label)
     save_image_grid(samples, path, columns=columns, scale=scale)
+
+
+class ImageToImage:
+    """Draws an image-to-image generator: the translation of given images, in batches."""
+
+    takes_images = True
+
+    def default_count(self, generator, label=None):
+        """``samples.py``'s default ``--n``: 16 held-out images translated when no ``--input`` is given."""
+        return 16
+
+    def check(self, generator):
+        """Raises ``ValueError`` unless ``generator`` takes one batch of images."""
+        if len(generator.inputs) != 1 or len(generator.inputs[0].shape) != 4:
+            raise ValueError(f"{generator.name} does not take images (its inputs are "
+                             f"{[tuple(i.shape) for i in generator.inputs]}); pass a translation run's generator")
+
+    def translate(self, generator, images, batch_size=256):
+        """The generator's outputs for float images ``(n, h, w, c)`` in [-1, 1], as a NumPy array."""
+        images = np.asarray(images, np.float32)
+        return np.concatenate([np.asarray(generator(images[i : i + batch_size], training=False))
+                               for i in range(0, len(images), batch_size)])
+
+
+def read_input_images(path, image_shape):
+    """``(float images in [-1, 1] (n, h, w, c), file names)`` of an image file, or of every image in a folder.
+
+    Images are centre-cropped to the aspect ratio and resized to ``image_shape``'s size and
+    channels (a generator's training size; a size of ``None`` takes the first image's, down to
+    multiples of 4). Unreadable files in a folder are skipped with a warning.
+
+    Raises:
+        ValueError: ``path`` is missing, is not an image, or is a folder without a readable image.
+    """
+    size, channels = tuple(image_shape[:2]), image_shape[2]
+    if os.path.isdir(path):
+        files = [file for file, _ in list_image_files(path)]
+        names = [os.path.relpath(file, path) for file in files]
+    elif os.path.isfile(path):
+        files, names = [path], [os.path.basename(path)]
+    else:
+        raise ValueError(f"--input {path} does not exist; pass an image file or a folder of images")
+    if size[0] is None:
+        size = _first_size(files)
+    images, kept = [], []
+    for file, name in zip(files, names):
+        try:
+            images.append(load_image_file(file, size, channels))
+            kept.append(os.path.splitext(name)[0] + ".png")
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            if len(files) == 1:
+                raise ValueError(f"{file} is not an image that can be read; pass a {'/'.join(IMAGE_EXTENSIONS)} "
+                                 "file or a folder of them") from None
+            print(f"warning: skipped {file}, not a readable image")
+    if not images:
+        raise ValueError(f"{path} holds no readable image ({', '.join(IMAGE_EXTENSIONS)}); pass an image file or a "
+                         "folder of them")
+    return np.asarray(normalize_images(np.stack(images))), kept
+
+
+def _first_size(files):
+    """``(height, width)`` of the first readable image among ``files``, rounded down to multiples of 4 (at least 4)."""
+    for file in files:
+        try:
+            with Image.open(file) as image:
+                width, height = image.size
+            return max(4, height // 4 * 4), max(4, width // 4 * 4)
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            continue
+    return 4, 4  # nothing readable: load_image_file reports each file
+
+
+def is_folder_path(path):
+    """Whether ``--out`` names a folder: an existing one, a path ending in a separator, or one without an extension."""
+    return os.path.isdir(path) or path.endswith(("/", os.sep)) or not os.path.splitext(path)[1]
+
+
+def write_translations(sampler, generator, images, out, names=None, scale=2, columns=8):
+    """Translates ``images`` and writes them; returns what was written (a file or a folder).
+
+    ``out`` a folder (``is_folder_path``): one PNG per image under its name in ``names``,
+    refusing to replace a file already there. Otherwise one grid: rows of up to ``columns``
+    inputs, each followed by the row of their translations.
+    """
+    translated = sampler.translate(generator, images)
+    if is_folder_path(out):
+        names = names or [f"{i:04d}.png" for i in range(len(images))]
+        targets = [os.path.join(out, name) for name in names]
+        existing = [target for target in targets if os.path.exists(target)]
+        if existing:
+            raise ValueError(f"{existing[0]} already exists ({len(existing)} of the files would be replaced); "
+                             "choose another --out folder")
+        for target, image in zip(targets, translated):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            save_image(denormalize_images(image), target)
+        return out
+    rows = []
+    for start in range(0, len(images), columns):
+        chunk = slice(start, start + columns)
+        pad = columns - len(images[chunk])
+        blank = np.full((pad, *images.shape[1:]), -1.0, np.float32)
+        rows += [np.concatenate([images[chunk], blank]), np.concatenate([translated[chunk], blank])]
+    save_image_grid(np.concatenate(rows), out, columns=columns, scale=scale)
+    return out
+

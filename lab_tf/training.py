@@ -2,9 +2,9 @@
 
 What every family shares lives here: validating and resolving the config, loading the data,
 seeding, creating or resuming the run directory, and fitting with the callbacks that keep it
-complete. What differs lives in the family (``lab_tf.families.base.Family``: ``resolve``,
-``build_trainer``, ``datasets``, ``callbacks``, ``saved_models``, ``generator_of``,
-``plot_history``, ``describe``).
+complete. What differs lives in the family (``lab_tf.families.base.Family``: ``load_data``,
+``resolve``, ``build_trainer``, ``datasets``, ``callbacks``, ``metrics_reference``,
+``metrics_callback``, ``saved_models``, ``generator_of``, ``plot_history``, ``describe``).
 
 A resumed run continues the optimizers' state and the trainer's noise stream exactly; data
 order and dropout masks of the resumed epochs come from ``seed + finished epochs``, so a run
@@ -20,26 +20,24 @@ from dataclasses import dataclass
 import keras
 
 from core_tf.files import remove_temporaries
-from data import ImageData
-from eval_tf import RealReference
 from lab_tf import run_dir as rd
-from lab_tf.callbacks import EpochMetrics, RunRecorder, StopOnDivergence, StopOnInterrupt
-from lab_tf.config import Config, load_split
-from lab_tf.metrics import build_reference
+from lab_tf.callbacks import RunRecorder, StopOnDivergence, StopOnInterrupt
+from lab_tf.config import Config
 
 __all__ = ["PreparedRun", "finished_epochs", "fit_run", "prepare_new_run", "prepare_resumed_run"]
 
 
 @dataclass
 class PreparedRun:
-    """A run ready to fit: its config, data, trainer, where it starts, and the metrics' real reference."""
+    """A run ready to fit: its config, data (``Family.load_data``), trainer, where it starts, and the held-out
+    reference of its metrics (``Family.metrics_reference``; ``None`` without ``--eval-every``)."""
 
     config: Config
-    data: ImageData
+    data: object
     trainer: keras.Model
     initial_epoch: int
     history: list
-    reference: RealReference | None = None
+    reference: object = None
 
 
 def prepare_new_run(config):
@@ -63,12 +61,12 @@ def prepare_new_run(config):
             f"{config.out_dir} already exists; pass --resume to continue that run or choose another --out-dir"
         )
     family = config.family
-    data = load_split(config.data, "train", config.data.limit)
+    data = family.load_data(config)
     family.resolve(config, data)
     config.validate()
     keras.utils.set_random_seed(config.training.seed)
     trainer = family.build_trainer(config)
-    reference = _metrics_reference(config, data)
+    reference = family.metrics_reference(config, data) if config.evaluation.every else None
     config.out_dir = config.out_dir or rd.default_run_dir(config)
     if start_over:
         print(f"{config.out_dir} holds no finished epoch (a run stopped in its first one, or nothing); starting "
@@ -93,13 +91,13 @@ def prepare_resumed_run(run_dir, epochs=None):
         )
     config.validate()  # also imports the family, registering its trainer classes before loading one
     remove_temporaries(run_dir)  # half-written files of a process that was killed
-    data = load_split(config.data, "train", config.data.limit)
+    data = config.family.load_data(config)
     trainer = rd.load_model(os.path.join(run_dir, state["checkpoint"]))
     if "seed_state" in state:
         trainer.seed_generator.state.assign(state["seed_state"])
     keras.utils.set_random_seed(config.training.seed + finished)
     history = [row for row in rd.read_history(run_dir) if row["epoch"] <= finished]
-    reference = _metrics_reference(config, data)
+    reference = config.family.metrics_reference(config, data) if config.evaluation.every else None
     rd.save_config(config, run_dir)
     return PreparedRun(config, data, trainer, initial_epoch=finished, history=history, reference=reference)
 
@@ -121,8 +119,7 @@ def fit_run(run, verbose=None):
     metric = None
     if run.reference is not None:
         metric = config.evaluation.metric
-        callbacks.append(EpochMetrics(run.reference, family.sampler, family.generator_of, config.evaluation,
-                                      config.out_dir, seed=config.training.seed))
+        callbacks.append(family.metrics_callback(config, run.reference))
     callbacks.append(RunRecorder(config.out_dir, run.history, family.saved_models, family.plot_history, metric))
     print(f"{family.describe(config, run.data)}, epochs {run.initial_epoch + 1}-{config.training.epochs}, "
           f"batch {config.training.batch_size} -> {config.out_dir}", flush=True)
@@ -140,17 +137,3 @@ def fit_run(run, verbose=None):
 def finished_epochs(run_dir):
     """Epochs whose checkpoint is on disk; 0 when none is."""
     return rd.read_state(run_dir)["epoch"] if os.path.isfile(os.path.join(run_dir, rd.STATE)) else 0
-
-
-def _metrics_reference(config, data):
-    """The real reference for metrics during training (training the extractor on first use), or ``None``.
-
-    Raises:
-        ValueError: ``--eval-every`` for a family whose runs have no generator to score.
-    """
-    if not config.evaluation.every:
-        return None
-    if config.family.sampler is None:
-        raise ValueError(f"--eval-every scores a generator's images; --model {config.model} has no generator")
-    return build_reference(config.data, data)
-

@@ -23,7 +23,7 @@ import keras_tuner
 
 from core_tf.files import read_json, write_json
 from eval_tf import evaluate_images
-from lab_tf.config import TRACKED_METRICS, Config, load_split
+from lab_tf.config import TRACKED_METRICS, Config
 from lab_tf.metrics import METRICS, build_reference
 from lab_tf.run_dir import load_model
 from mlp_tf import make_tuner, plot_hyperparameter_effects, trials_table, write_trials_csv
@@ -112,7 +112,7 @@ def run_search(config, kind, max_trials, out_dir, space=None, verbose=2):
     if saved is not None and _plain({k: saved.get(k) for k in described}) != _plain(described):
         raise ValueError(f"{out_dir} holds a different search (another tuner, config or space); "
                          "repeat its command or choose another --out-dir")
-    data = load_split(config.data, "train", config.data.limit)
+    data = family.load_data(config)
     family.resolve(config, data)
     config.validate()
     keras.utils.set_random_seed(config.training.seed)

@@ -5,7 +5,7 @@ A family is a ``lab_tf.families.base.Family`` in ``lab_tf/families/<name>/`` (``
 ``FAMILIES``. ``models()`` maps every ``--model`` name to its family.
 """
 
-from lab_tf.families import gan, mlp, vae
+from lab_tf.families import cyclegan, gan, mlp, vae
 
 __all__ = ["FAMILIES", "family_of", "models"]
 
@@ -13,6 +13,7 @@ FAMILIES = {
     gan.FAMILY.name: gan.FAMILY,
     vae.FAMILY.name: vae.FAMILY,
     mlp.FAMILY.name: mlp.FAMILY,
+    cyclegan.FAMILY.name: cyclegan.FAMILY,
 }
 
 

@@ -26,8 +26,9 @@ import os
 from dataclasses import dataclass
 
 from lab_tf import run_dir as rd
-from lab_tf.callbacks import EpochSamples
+from lab_tf.callbacks import EpochMetrics, EpochSamples
 from lab_tf.cli import int_at_least
+from lab_tf.config import load_split
 from lab_tf.sampling import NoiseToImage
 
 __all__ = ["GRID_SIZE", "Family", "Option", "Sweep", "parse_space_items"]
@@ -124,6 +125,7 @@ class Family:
     sampler = NoiseToImage()  # how its generator is drawn and scored; None for a family without one
     outputs = ("progress.gif", "curves.png", rd.GENERATOR)  # the files named when a run ends
     networks = {}  # visualize.py --network name -> the run's .keras file it inspects
+    directions = {}  # samples.py --direction -> the generator file, for families with more than one generator
 
     @property
     def default_model(self):
@@ -151,6 +153,10 @@ class Family:
         return None
 
     # -- training (required) -------------------------------------------------------------------------
+    def load_data(self, config, split="train"):
+        """What the family trains on: by default the ``data`` section's source, its first ``data.limit`` samples."""
+        return load_split(config.data, split, config.data.limit)
+
     def resolve(self, config, data):
         """Fills the data-dependent settings (shapes, classes, defaults) into ``config``; raises ``ValueError``."""
         raise NotImplementedError
@@ -190,6 +196,37 @@ class Family:
     def generator_of(self, trainer):
         """The network that is sampled, scored and kept as the best (e.g. a moving average); ``None``: none."""
         return None
+
+    # -- image quality -------------------------------------------------------------------------------
+    def metrics_reference(self, config, data):
+        """What ``--eval-every`` scores against, built before the run directory exists (an evaluation
+        classifier is trained on first use): by default the dataset's ``eval_tf.RealReference``.
+
+        Raises:
+            ValueError: the family has no generator to score.
+        """
+        from lab_tf.metrics import build_reference
+
+        if self.sampler is None:
+            raise ValueError(f"--eval-every scores a generator's images; --model {config.model} has no generator")
+        return build_reference(config.data, data)
+
+    def metrics_callback(self, config, reference):
+        """The callback that scores the run every ``--eval-every`` epochs (before ``RunRecorder``)."""
+        return EpochMetrics(reference, self.sampler, self.generator_of, config.evaluation, config.out_dir,
+                            seed=config.training.seed)
+
+    def evaluate(self, run_dir, n, seed=0, inception=False):
+        """``samples.py --evaluate``: ``(results, plain-text table)``, the results also written to ``metrics.json``."""
+        from lab_tf.metrics import evaluate_run, format_table
+
+        results = evaluate_run(run_dir, n=n, seed=seed, inception=inception)
+        return results, format_table(results)
+
+    def source_images(self, config, direction, n, seed=0):
+        """Image-to-image families: ``n`` held-out input images of ``direction`` (float, [-1, 1]) for ``samples.py``
+        without ``--input``."""
+        raise NotImplementedError
 
     # -- comparisons ---------------------------------------------------------------------------------
     def comparison_row(self, run_dir):
