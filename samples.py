@@ -29,7 +29,7 @@ from lab_tf.sampling import (
 
 def build_parser():
     parser = ArgumentParser(prog="samples.py", description="Write a grid of generated images, or translate images "
-                            "with a translation run (--model cyclegan).")
+                            "with a translation run's generators.")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--run", help="run directory (default: the newest under runs/)")
     source.add_argument("--model", help="a generator .keras file")
@@ -147,7 +147,7 @@ def main(argv=None):
             print(f"wrote {translate(args, generator, sampler, folder, config, direction)}")
             return 0
         if args.input:
-            raise ValueError("--input is for translation runs (--model cyclegan); this generator draws from noise")
+            raise ValueError("--input is for translation runs; this generator draws from noise")
         kind = "interpolation" if args.interpolate else "samples"
         if args.label is not None:
             kind += f"_label{args.label}"

@@ -122,7 +122,6 @@ class CycleGANFamily(Family):
     )
     sampler = ImageToImage()
     outputs = ("progress.gif", "curves.png", *GENERATORS.values())
-    networks = {"discriminator_a": DISCRIMINATORS["a"], "discriminator_b": DISCRIMINATORS["b"]}
     directions = GENERATORS
 
     def load_data(self, config, split="train"):
