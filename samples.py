@@ -72,7 +72,7 @@ def load_generator(args):
         if args.direction:
             raise ValueError("--direction picks one generator of a translation run; pass --run RUN_DIR")
         generator = rd.load_model(args.model)
-        sampler = ImageToImage() if len(generator.inputs[0].shape) == 4 else NoiseToImage()
+        sampler = ImageToImage() if ImageToImage.accepts(generator) else NoiseToImage()
         sampler.check(generator)
         return generator, sampler, ".", None, None
     run_dir = chosen_run_dir(args)

@@ -100,11 +100,20 @@ class ImageToImage:
         """``samples.py``'s default ``--n``: 16 held-out images translated when no ``--input`` is given."""
         return 16
 
+    @staticmethod
+    def accepts(model):
+        """Whether ``model`` maps a batch of images to images of as many channels (a translation generator)."""
+        if len(model.inputs) != 1 or len(model.outputs) != 1:
+            return False
+        given, made = model.inputs[0].shape, model.outputs[0].shape
+        return len(given) == len(made) == 4 and given[-1] == made[-1]
+
     def check(self, generator):
-        """Raises ``ValueError`` unless ``generator`` takes one batch of images."""
-        if len(generator.inputs) != 1 or len(generator.inputs[0].shape) != 4:
-            raise ValueError(f"{generator.name} does not take images (its inputs are "
-                             f"{[tuple(i.shape) for i in generator.inputs]}); pass a translation run's generator")
+        """Raises ``ValueError`` unless ``generator`` maps images to images."""
+        if not self.accepts(generator):
+            raise ValueError(f"{generator.name} does not map images to images (inputs "
+                             f"{[tuple(i.shape) for i in generator.inputs]}, outputs "
+                             f"{[tuple(o.shape) for o in generator.outputs]}); pass a translation run's generator")
 
     def translate(self, generator, images, batch_size=256):
         """The generator's outputs for float images ``(n, h, w, c)`` in [-1, 1], as a NumPy array."""
@@ -185,7 +194,7 @@ def write_translations(sampler, generator, images, out, names=None, scale=2, col
             os.makedirs(os.path.dirname(target), exist_ok=True)
             save_image(denormalize_images(image), target)
         return out
-    rows = []
+    rows, columns = [], min(columns, len(images))
     for start in range(0, len(images), columns):
         chunk = slice(start, start + columns)
         pad = columns - len(images[chunk])

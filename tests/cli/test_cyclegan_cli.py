@@ -57,8 +57,8 @@ def test_samples_translates_held_out_images_and_the_users_own(translation_run, t
     env = {"KERAS_HOME": str(keras_home)}
     result = run_script("samples.py", "--run", out, "--direction", "ba", "--n", "5", env=env)
     assert result.returncode == 0, result.stderr
-    with Image.open(out / "translations_ba_seed0.png") as grid:  # inputs over their translations
-        assert grid.size == (2 * (8 * 30 + 2), 2 * (2 * 30 + 2))
+    with Image.open(out / "translations_ba_seed0.png") as grid:  # five inputs over their translations
+        assert grid.size == (2 * (5 * 30 + 2), 2 * (2 * 30 + 2))
     inputs = tmp_path / "mine"
     (inputs / "deeper").mkdir(parents=True)
     rng = np.random.default_rng(0)
@@ -73,6 +73,12 @@ def test_samples_translates_held_out_images_and_the_users_own(translation_run, t
     result = run_script("samples.py", "--run", out, "--input", inputs / "one.png", "--out", tmp_path / "one.png",
                         env=env)
     assert result.returncode == 0 and (tmp_path / "one.png").is_file(), result.stderr
+    result = run_script("samples.py", "--model", out / "generator_ab.keras", "--input", inputs / "one.png", "--out",
+                        tmp_path / "bare.png", env=env)  # a generator file alone: translated at the image's own size
+    assert result.returncode == 0, result.stderr
+    with Image.open(tmp_path / "bare.png") as grid:
+        assert grid.size == (2 * (48 + 4), 2 * (2 * 42 + 2))  # 40x50 translated at 40x48, multiples of 4
+    assert_bad_input(run_script("samples.py", "--model", out / "generator_ab.keras", env=env), "needs --input")
     before = file_hashes(folder)
     result = run_script("samples.py", "--run", out, "--input", inputs, "--out", folder, env=env)
     assert_bad_input(result, "already exists", "another --out folder")

@@ -97,7 +97,8 @@ def test_load_images_resizes_keras_data_and_limits(data_dir):
 
 def test_unknown_source_lists_valid_ones():
     with pytest.raises(ValueError,
-                       match="unknown dataset 'imagenet'; valid: mnist, fashion_mnist, cifar10, digits, folder:PATH"):
+                       match="unknown dataset 'imagenet'; valid: mnist, fashion_mnist, cifar10, digits, mnist-m, "
+                             "digits-m, mnist-inverted, digits-inverted, folder:PATH"):
         load_images("imagenet")
 
 
