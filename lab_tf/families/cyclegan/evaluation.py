@@ -39,15 +39,15 @@ class TranslationReference:
         self.held_out, self.split, self.classifiers, self.truths = held_out, split, classifiers, truths
 
     @classmethod
-    def build(cls, config, n):
+    def build(cls, config, n, train=None):
         """The reference of a run's config, with at most ``n`` held-out images per domain (classifiers are trained
-        on the domains' whole training splits on first use)."""
+        on the domains' whole training splits on first use; ``train``: those splits when already loaded)."""
         held_out, split = held_out_domains(config)
         held_out = Domains(held_out.a.take(n), held_out.b.take(n))
         if min(len(held_out.a), len(held_out.b)) < MIN_IMAGES:
             raise ValueError(f"scoring a translation needs at least {MIN_IMAGES} held-out images per domain, got "
                              f"{len(held_out.a)} and {len(held_out.b)}")
-        train = load_domain_pair(config, "train")
+        train = train if train is not None else load_domain_pair(config, "train")
         sources = {"a": config.data.dataset, "b": config.settings.target_dataset}
         classifiers = {}
         for side, images, test in (("a", train.a, held_out.a), ("b", train.b, held_out.b)):

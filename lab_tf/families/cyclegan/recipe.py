@@ -182,7 +182,7 @@ class CycleGANFamily(Family):
         """Both domains' held-out images and evaluation classifiers (``evaluation.TranslationReference``)."""
         from lab_tf.families.cyclegan.evaluation import TranslationReference
 
-        return TranslationReference.build(config, config.evaluation.n)
+        return TranslationReference.build(config, config.evaluation.n, data if config.data.limit is None else None)
 
     def metrics_callback(self, config, reference):
         """Scores both directions every ``--eval-every`` epochs into the epoch's logs and ``metrics/``."""
