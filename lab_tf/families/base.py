@@ -153,9 +153,10 @@ class Family:
         return None
 
     # -- training (required) -------------------------------------------------------------------------
-    def load_data(self, config, split="train"):
-        """What the family trains on: by default the ``data`` section's source, its first ``data.limit`` samples."""
-        return load_split(config.data, split, config.data.limit)
+    def load_data(self, config):
+        """What the family trains on: by default the training split of the ``data`` section's source, its first
+        ``data.limit`` samples."""
+        return load_split(config.data, "train", config.data.limit)
 
     def resolve(self, config, data):
         """Fills the data-dependent settings (shapes, classes, defaults) into ``config``; raises ``ValueError``."""

@@ -124,12 +124,12 @@ class CycleGANFamily(Family):
     outputs = ("progress.gif", "curves.png", *GENERATORS.values())
     directions = GENERATORS
 
-    def load_data(self, config, split="train"):
-        """Both domains' ``split`` (``Domains``), at most ``data.limit`` images each."""
+    def load_data(self, config):
+        """Both domains' training splits (``Domains``), at most ``data.limit`` images each."""
         if not config.settings.target_dataset:
             raise ValueError("--model cyclegan translates between two domains: pass --target-dataset, e.g. "
                              "--dataset mnist --target-dataset mnist-m")
-        return load_domain_pair(config, split, config.data.limit)
+        return load_domain_pair(config, "train", config.data.limit)
 
     def resolve(self, config, data):
         """Image shape from the data; the identity weight from the pair; the schedule from the planned run."""
