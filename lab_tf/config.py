@@ -81,6 +81,12 @@ class TrainingConfig:
     beta_2: float | None = None
     seed: int = 0
 
+    def fill_defaults(self, defaults):
+        """Sets each optimiser setting of ``defaults`` (``lr``, ``beta_1``, ``beta_2``) that is still ``None``."""
+        for key, value in defaults.items():
+            if getattr(self, key) is None:
+                setattr(self, key, value)
+
 
 @dataclass
 class EvalConfig:

@@ -144,10 +144,7 @@ class CycleGANFamily(Family):
             steps = training.epochs * (len(data) // training.batch_size)
             settings.constant_steps = steps // 2
             settings.decay_steps = max(1, steps - settings.constant_steps)
-        training.lr = training.lr or DEFAULTS["lr"]
-        for key in ("beta_1", "beta_2"):
-            if getattr(training, key) is None:
-                setattr(training, key, DEFAULTS[key])
+        training.fill_defaults(DEFAULTS)
 
     def build_trainer(self, config):
         """A compiled ``CycleGAN`` of two ResNet generators and two PatchGAN discriminators."""

@@ -216,10 +216,7 @@ class GANFamily(Family):
         if gan.unrolled_steps and gan.precision == "mixed_float16":
             raise ValueError("--unrolled-steps cannot train in mixed_float16: its simulated Adam steps bypass the "
                              "loss scaling float16 needs; pass --precision float32 or bfloat16")
-        training.lr = training.lr or defaults["lr"]
-        for key in ("beta_1", "beta_2"):
-            if getattr(training, key) is None:
-                setattr(training, key, defaults[key])
+        training.fill_defaults({key: defaults[key] for key in ("lr", "beta_1", "beta_2")})
 
     def build_trainer(self, config):
         """A compiled ``GAN`` of the configured networks."""

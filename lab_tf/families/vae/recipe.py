@@ -130,9 +130,7 @@ class VAEFamily(Family):
             settings.num_classes = len(data.class_names) if data.class_names else int(data.labels.max()) + 1
         if config.model == "ae" and settings.iw_samples is not None:
             raise ValueError("--iw-samples needs a variational model (vae or cvae); an autoencoder has no q(z | x)")
-        config.training.lr = config.training.lr or OPTIMIZER_DEFAULTS["lr"]
-        if config.training.beta_1 is None:
-            config.training.beta_1 = OPTIMIZER_DEFAULTS["beta_1"]
+        config.training.fill_defaults(OPTIMIZER_DEFAULTS)
 
     def build_trainer(self, config):
         """A compiled ``VAE`` of the configured networks: deterministic for ``ae``, labelled for ``cvae``."""
