@@ -1,5 +1,6 @@
 """Image datasets: Keras' MNIST / Fashion-MNIST / CIFAR-10 files, bundled digits, domains derived from digits
-(MNIST-M, inverted), your own folders; and 2-D mixtures of Gaussians for mode-collapse experiments.
+(MNIST-M, inverted), your own folders, low/high-resolution pairs; and 2-D mixtures of Gaussians for mode-collapse
+experiments.
 
 Every loader gives float32 images in [-1, 1] of shape ``(height, width, channels)``.
 """
@@ -20,6 +21,7 @@ from data.loaders import (
     make_domain_dataset,
 )
 from data.mixtures import MIXTURES, PointData, load_mixture, make_point_dataset
+from data.superres import bicubic_upscale, downscale, make_superres_dataset
 
 __all__ = [
     "DATASETS",
@@ -30,9 +32,11 @@ __all__ = [
     "PointData",
     "EmptyFolderError",
     "ImageData",
+    "bicubic_upscale",
     "check_source",
     "conform_images",
     "denormalize_images",
+    "downscale",
     "keras_cache_dir",
     "load_dataset",
     "load_digits",
@@ -44,6 +48,7 @@ __all__ = [
     "make_dataset",
     "make_domain_dataset",
     "make_point_dataset",
+    "make_superres_dataset",
     "normalize_images",
     "render_digits",
     "true_translation",

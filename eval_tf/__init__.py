@@ -20,11 +20,13 @@ from eval_tf.metrics import (
     precision_recall,
 )
 from eval_tf.report import DESCRIPTIONS, RealReference, evaluate_generator, evaluate_images
+from eval_tf.superres import SUPERRES_DESCRIPTIONS, superres_metrics
 from eval_tf.translation import TRANSLATION_DESCRIPTIONS, translation_metrics
 
 __all__ = [
     "DESCRIPTIONS",
     "RealReference",
+    "SUPERRES_DESCRIPTIONS",
     "TRANSLATION_DESCRIPTIONS",
     "build_classifier",
     "class_histogram",
@@ -42,5 +44,6 @@ __all__ = [
     "load_or_train_extractor",
     "mixture_modes",
     "precision_recall",
+    "superres_metrics",
     "translation_metrics",
 ]

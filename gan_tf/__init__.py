@@ -1,4 +1,4 @@
-"""GANs for Keras 3 on TensorFlow: generators, discriminators, the GAN and CycleGAN trainers and their losses.
+"""GANs for Keras 3 on TensorFlow: generators, discriminators, the GAN, CycleGAN and SRGAN trainers and their losses.
 
 Example:
     >>> from gan_tf import GAN, build_tutorial_generator, build_tutorial_discriminator
@@ -14,6 +14,7 @@ from gan_tf.discriminator import (
     build_dcgan_discriminator,
     build_mlp_discriminator,
     build_patch_discriminator,
+    build_sr_discriminator,
     build_tutorial_discriminator,
 )
 from gan_tf.gan import GAN
@@ -21,10 +22,11 @@ from gan_tf.generator import (
     build_dcgan_generator,
     build_mlp_generator,
     build_resnet_generator,
+    build_sr_generator,
     build_tutorial_generator,
 )
 from gan_tf.image_pool import ImagePool
-from gan_tf.layers import MinibatchStdDev, Pack, ReflectionPadding2D
+from gan_tf.layers import ICNR, MinibatchStdDev, Pack, PixelShuffle, ReflectionPadding2D
 from gan_tf.losses import (
     LOSSES,
     cycle_consistency_loss,
@@ -38,23 +40,30 @@ from gan_tf.losses import (
     minimax_discriminator_loss,
     minimax_generator_loss,
     nonsaturating_generator_loss,
+    perceptual_loss,
+    pixel_loss,
     r1_penalty,
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
 from gan_tf.optimizers import ConstantThenLinearDecay
+from gan_tf.perceptual import classifier_features, vgg19_features
 from gan_tf.sampling import generate, latent_dim_of, latent_noise, slerp
+from gan_tf.srgan import SRGAN
 
 __all__ = [
     "ARCHITECTURES",
     "ConstantThenLinearDecay",
     "CycleGAN",
     "GAN",
+    "ICNR",
     "ImagePool",
     "LOSSES",
     "MinibatchStdDev",
     "Pack",
+    "PixelShuffle",
     "ReflectionPadding2D",
+    "SRGAN",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_gan_networks",
@@ -62,8 +71,11 @@ __all__ = [
     "build_mlp_generator",
     "build_patch_discriminator",
     "build_resnet_generator",
+    "build_sr_discriminator",
+    "build_sr_generator",
     "build_tutorial_discriminator",
     "build_tutorial_generator",
+    "classifier_features",
     "cycle_consistency_loss",
     "default_architecture",
     "generate",
@@ -79,8 +91,11 @@ __all__ = [
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "nonsaturating_generator_loss",
+    "perceptual_loss",
+    "pixel_loss",
     "r1_penalty",
     "slerp",
+    "vgg19_features",
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",
 ]

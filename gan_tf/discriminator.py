@@ -21,7 +21,7 @@ from gan_tf.layers import MinibatchStdDev, discriminator_inputs, projection_logi
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
 __all__ = ["NORMALIZATIONS", "build_dcgan_discriminator", "build_mlp_discriminator", "build_patch_discriminator",
-           "build_tutorial_discriminator"]
+           "build_sr_discriminator", "build_tutorial_discriminator", "sr_downsamples"]
 
 NORMALIZATIONS = ("batch", "layer", None)
 
@@ -166,3 +166,39 @@ def build_patch_discriminator(image_shape=(32, 32, 3), filters=32, downsamples=N
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     logits = layers.Conv2D(1, 4, padding="same", kernel_initializer=init, dtype="float32", name="logits")(x)
     return keras.Model(images, logits, name=name)
+
+
+def sr_downsamples(height, width):
+    """Stride-2 blocks of the SRGAN discriminator: the paper's 4 from 32 pixels up, fewer below (at least 1)."""
+    return max(1, min(4, min(height, width).bit_length() - 2))
+
+
+def build_sr_discriminator(image_shape=(32, 32, 3), filters=64, name="discriminator"):
+    """The SRGAN discriminator (Ledig et al. 2017, figure 4), its depth sized from the image.
+
+    Pairs of 3x3 convolutions, stride 1 then stride 2, with ``filters * 2**k`` channels
+    (``k`` capped at 3; batch norm after all but the first, LeakyReLU(0.2)), one pair per
+    stride-2 block (``sr_downsamples``: 4 from 32 pixels up, as in the paper for 96 pixels),
+    then dense layers of ``16 * filters`` units (the paper's 1024) and one logit.
+
+    Args:
+        image_shape: ``(height, width, channels)`` of the high-resolution images judged.
+        filters: channels of the first convolution (the paper's 64).
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, *image_shape)`` to logits ``(batch, 1)``.
+    """
+    height, width, _ = check_image_shape(image_shape, multiple=1, architecture="srgan")
+    images = keras.Input(tuple(image_shape), name="images")
+    x = images
+    for block in range(sr_downsamples(height, width)):
+        for strides in (1, 2):
+            x = layers.Conv2D(filters * 2 ** min(block, 3), 3, strides=strides, padding="same",
+                              use_bias=block == 0 and strides == 1)(x)
+            if block or strides == 2:
+                x = layers.BatchNormalization()(x)
+            x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Flatten()(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(filters * 16)(x))
+    return keras.Model(images, layers.Dense(1, dtype="float32", name="logits")(x), name=name)

@@ -1,5 +1,6 @@
 """Generators: latent noise ``(batch, latent_dim)`` to samples in [-1, 1] (images ``(batch, h, w, c)``), and the
-image-to-image generator of translation models (``build_resnet_generator``).
+image-to-image generators of translation (``build_resnet_generator``) and super-resolution
+(``build_sr_generator``).
 
 Every noise-to-sample builder takes ``num_classes``: when given, the generator is conditional,
 with inputs ``[noise (batch, latent_dim), label (batch,) int32]`` and the label embedded and
@@ -11,11 +12,13 @@ import math
 import keras
 from keras import layers
 
-from gan_tf.layers import ReflectionPadding2D, conditioned_noise
+from gan_tf.layers import ICNR, PixelShuffle, ReflectionPadding2D, conditioned_noise
 from gan_tf.shapes import check_image_shape, upsampling_steps
 
-__all__ = ["build_dcgan_generator", "build_mlp_generator", "build_resnet_generator", "build_tutorial_generator",
-           "default_residual_blocks", "instance_norm"]
+SR_SCALES = (2, 4)  # upscaling factors of build_sr_generator: stages of x2 sub-pixel upsampling
+
+__all__ = ["build_dcgan_generator", "build_mlp_generator", "build_resnet_generator", "build_sr_generator",
+           "build_tutorial_generator", "default_residual_blocks", "instance_norm"]
 
 
 def build_mlp_generator(latent_dim=100, output_shape=(28, 28, 1), hidden=(256, 512, 1024), num_classes=None,
@@ -172,3 +175,51 @@ def build_resnet_generator(image_shape=(32, 32, 3), filters=32, residual_blocks=
     translated = layers.Conv2D(channels, 7, activation="tanh", kernel_initializer=init, dtype="float32",
                                name="translated")(x)
     return keras.Model(images, translated, name=name)
+
+
+def build_sr_generator(channels=3, scale=4, filters=64, residual_blocks=16, batch_norm=False, name="generator"):
+    """The super-resolution generator of SRResNet / SRGAN (Ledig et al. 2017, figure 4), EDSR-style by default.
+
+    A 9x9 convolution and PReLU, ``residual_blocks`` blocks of two 3x3 convolutions (PReLU
+    between, batch norm after each with ``batch_norm``, the paper's SRResNet; none by default,
+    as in EDSR, Lim et al. 2017), a 3x3 convolution added to the stem's output, then one
+    x2 sub-pixel stage per factor of 2 (a 3x3 convolution to ``4 * filters`` channels with ICNR
+    initialisation, ``PixelShuffle`` and PReLU) and a 9x9 convolution to tanh. Fully
+    convolutional: it upscales images of any height and width.
+
+    Args:
+        channels: channels of the images (1 or 3); input and output have the same.
+        scale: upscaling factor, 2 or 4.
+        filters: channels of every hidden layer (the paper's 64).
+        residual_blocks: blocks at low resolution (the paper's 16).
+        batch_norm: batch norm in the residual blocks, as in the paper's SRResNet.
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, h, w, channels)`` in [-1, 1] to
+        ``(batch, scale * h, scale * w, channels)`` in [-1, 1].
+    """
+    if scale not in SR_SCALES:
+        raise ValueError(f"scale must be one of {', '.join(map(str, SR_SCALES))}, got {scale}")
+    if filters < 1 or residual_blocks < 0:
+        raise ValueError(f"filters must be at least 1 and residual_blocks at least 0, got {filters} and "
+                         f"{residual_blocks}")
+
+    def prelu():
+        return layers.PReLU(shared_axes=[1, 2])
+
+    def conv(x, kernel=3):
+        x = layers.Conv2D(filters, kernel, padding="same")(x)
+        return layers.BatchNormalization()(x) if batch_norm else x
+
+    low = keras.Input((None, None, channels), name="low_resolution")
+    stem = prelu()(layers.Conv2D(filters, 9, padding="same")(low))
+    x = stem
+    for block in range(residual_blocks):
+        x = layers.Add(name=f"residual_{block}")([x, conv(prelu()(conv(x)))])
+    x = layers.Add(name="global_skip")([stem, conv(x)])
+    for _ in range(scale.bit_length() - 1):
+        x = layers.Conv2D(filters * 4, 3, padding="same", kernel_initializer=ICNR(2))(x)
+        x = prelu()(PixelShuffle(2)(x))
+    high = layers.Conv2D(channels, 9, padding="same", activation="tanh", dtype="float32", name="high_resolution")(x)
+    return keras.Model(low, high, name=name)

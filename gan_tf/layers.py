@@ -1,10 +1,11 @@
-"""Layers the GAN networks share: minibatch standard deviation, packing, label conditioning, reflection padding."""
+"""Layers the GAN networks share: minibatch standard deviation, packing, label conditioning, reflection padding,
+sub-pixel upsampling."""
 
 import keras
 from keras import layers, ops
 
-__all__ = ["CONDITIONINGS", "MinibatchStdDev", "Pack", "ReflectionPadding2D", "conditioned_noise",
-           "discriminator_inputs", "projection_logits"]
+__all__ = ["CONDITIONINGS", "ICNR", "MinibatchStdDev", "Pack", "PixelShuffle", "ReflectionPadding2D",
+           "conditioned_noise", "discriminator_inputs", "projection_logits"]
 
 # How a conditional discriminator sees the label.
 CONDITIONINGS = ("concat", "projection")
@@ -87,6 +88,61 @@ class ReflectionPadding2D(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class PixelShuffle(layers.Layer):
+    """Sub-pixel upsampling: rearranges ``factor**2`` groups of channels into a ``factor`` times larger image.
+
+    Shi et al. 2016, "Real-Time Single Image and Video Super-Resolution Using an Efficient
+    Sub-Pixel Convolutional Neural Network" (``depth_to_space``). A convolution to
+    ``channels * factor**2`` filters followed by this layer upsamples without the checkerboard
+    pattern that transposed convolutions leave. Input ``(batch, h, w, c * factor**2)``; output
+    ``(batch, h * factor, w * factor, c)``; any ``h`` and ``w``.
+    """
+
+    def __init__(self, factor=2, **kwargs):
+        super().__init__(**kwargs)
+        if factor < 1:
+            raise ValueError(f"factor must be at least 1, got {factor}")
+        self.factor = factor
+
+    def call(self, x):
+        return ops.depth_to_space(x, self.factor)
+
+    def compute_output_shape(self, input_shape):
+        grow = [None if d is None else d * self.factor for d in input_shape[1:3]]
+        return (input_shape[0], *grow, input_shape[3] // self.factor**2)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class ICNR(keras.initializers.Initializer):
+    """Initialises the convolution before a ``PixelShuffle(factor)`` so that the upsampling starts as nearest neighbour.
+
+    Aitken et al. 2017, "Checkerboard artifact free sub-pixel convolution": a kernel for
+    ``out / factor**2`` channels is drawn with ``initializer`` and repeated for every sub-pixel
+    position, so all ``factor**2`` outputs of a pixel start equal and no checkerboard is
+    there to unlearn.
+    """
+
+    def __init__(self, factor=2, initializer="glorot_uniform"):
+        self.factor = factor
+        self.initializer = keras.initializers.get(initializer)
+
+    def __call__(self, shape, dtype=None):
+        *kernel, channels = shape
+        repeats = self.factor**2
+        if channels % repeats:
+            raise ValueError(f"ICNR({self.factor}) needs output channels divisible by {repeats}, got {channels}")
+        base = self.initializer((*kernel, channels // repeats), dtype=dtype)
+        # depth_to_space reads channel (i * factor + j) * c_out + c for sub-pixel (i, j) of channel c
+        return ops.tile(base, (1,) * len(kernel) + (repeats,))
+
+    def get_config(self):
+        return {"factor": self.factor, "initializer": keras.initializers.serialize(self.initializer)}
 
 
 def conditioned_noise(latent_dim, num_classes, embedding_dim=50):

@@ -1,5 +1,6 @@
-"""GAN losses as pure functions of discriminator outputs, the gradient penalties, a registry, and the
-image-to-image losses of translation models (cycle consistency, identity).
+"""GAN losses as pure functions of discriminator outputs, the gradient penalties, a registry, the
+image-to-image losses of translation models (cycle consistency, identity) and the content losses
+of super-resolution (pixel, perceptual).
 
 Every loss takes raw logits / critic scores (no sigmoid), computes in float32 and returns a
 scalar. Discriminator losses with a target for real images take ``label_smoothing``: the
@@ -13,7 +14,8 @@ __all__ = [
     "LOSSES", "SMOOTHABLE_LOSSES", "cycle_consistency_loss", "get_loss", "gradient_penalty", "identity_loss",
     "hinge_discriminator_loss",
     "hinge_generator_loss", "least_squares_discriminator_loss", "least_squares_generator_loss",
-    "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss", "r1_penalty",
+    "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss", "PIXEL_LOSSES",
+    "perceptual_loss", "pixel_loss", "r1_penalty",
     "wasserstein_discriminator_loss", "wasserstein_generator_loss",
 ]
 
@@ -152,6 +154,30 @@ def identity_loss(images, mapped):
     colours and content where the two domains share them.
     """
     return _mean_absolute_error(images, mapped)
+
+
+PIXEL_LOSSES = ("mse", "l1")
+
+
+def pixel_loss(images, restored, norm="mse"):
+    """``E[(x - G(y))^2]`` (``mse``, SRResNet's loss, Ledig et al. 2017 eq. 4) or ``E[|x - G(y)|]`` (``l1``,
+    EDSR's, Lim et al. 2017): the per-pixel content loss of a restoration ``restored`` of ``images``."""
+    if norm not in PIXEL_LOSSES:
+        raise ValueError(f"unknown pixel loss {norm!r}; valid: {', '.join(PIXEL_LOSSES)}")
+    if norm == "l1":
+        return _mean_absolute_error(images, restored)
+    return ops.mean(ops.square(_f32(images) - _f32(restored)))
+
+
+def perceptual_loss(features, images, restored, scale=1.0):
+    """``E[((phi(x) - phi(G(y))) / scale)^2]``: the mean squared distance of a network's features.
+
+    Ledig et al. 2017, eq. 5 (the "VGG loss", with ``phi`` a VGG19 layer and its features
+    divided by 12.75 in the authors' code so the loss is of the pixel loss's size); Johnson et
+    al. 2016's feature reconstruction loss. ``features`` is any model of images; ``scale``
+    brings its features to a comparable size (e.g. their root mean square on real images).
+    """
+    return ops.mean(ops.square((_f32(features(images)) - _f32(features(restored))) / scale))
 
 
 def _mean_absolute_error(a, b):
