@@ -115,18 +115,19 @@ def translate(args, generator, sampler, folder, config, direction):
     if args.label is not None or args.interpolate:
         raise ValueError(f"{'--label' if args.label is not None else '--interpolate'} is for generators that draw "
                          "from noise; a translation generator takes images: pass --input IMAGE_OR_FOLDER")
-    shape = tuple(config.settings.image_shape) if config else (None, None, generator.inputs[0].shape[-1])
-    names = None
+    names, truth = None, None
     if args.input:
-        images, names = read_input_images(args.input, shape)
+        images, names = read_input_images(args.input, sampler.input_shape(generator, config), sampler.size_multiple,
+                                          sampler.converts_channels)
     elif config is None:
-        raise ValueError("a translation generator given by --model needs --input IMAGE_OR_FOLDER; a run (--run) "
-                         "translates its held-out images without it")
+        raise ValueError(f"an image-to-image generator given by --model needs --input IMAGE_OR_FOLDER; a run (--run) "
+                         f"{sampler.verb}s its held-out images without it")
     else:
         n = args.n or sampler.default_count(generator)
-        images = config.family.source_images(config, direction, n, args.seed)
-    out = args.out or os.path.join(folder, f"translations_{direction or 'model'}_seed{args.seed}.png")
-    return write_translations(sampler, generator, images, out, names, scale=args.scale)
+        images, truth = config.family.source_images(config, direction, n, args.seed)
+    kind = f"translations_{direction or 'model'}" if sampler.verb == "translate" else "upscaled"
+    out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")
+    return write_translations(sampler, generator, images, out, names, scale=args.scale, truth=truth)
 
 
 def main(argv=None):

@@ -114,7 +114,7 @@ def main(argv=None):
         return report_bad_input(f"{error} in {out_dir}")
     line = f"done: {out_dir} ({', '.join(family.outputs)})"
     if family.sampler is not None and family.sampler.takes_images:
-        line += f"; translate images with: python samples.py --run {out_dir} --input IMAGE_OR_FOLDER"
+        line += f"; {family.sampler.verb} images with: python samples.py --run {out_dir} --input IMAGE_OR_FOLDER"
     elif family.sampler is not None:
         line += f"; draw new images with: python samples.py --run {out_dir}"
     print(line)

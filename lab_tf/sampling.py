@@ -2,7 +2,8 @@
 
 ``NoiseToImage`` covers generators that map noise (and a label, when conditional) to samples:
 GAN generators and VAE decoders. ``ImageToImage`` covers generators that map an image to an
-image (translation, super-resolution): ``samples.py --input`` feeds them the user's images.
+image of the same size (translation), ``Upscaler`` those that map it to a larger one
+(super-resolution): ``samples.py --input`` feeds them the user's images.
 """
 
 import os
@@ -12,11 +13,12 @@ from PIL import Image
 
 from data.folder import IMAGE_EXTENSIONS, list_image_files, load_image_file
 from data.images import denormalize_images, normalize_images
+from data.superres import bicubic_upscale
 from eval_tf.report import sample_images
 from gan_tf.sampling import class_rows, generate, latent_dim_of, latent_noise, num_classes_of, slerp
 from lab_tf.figures import save_image, save_image_grid, save_point_scatter
 
-__all__ = ["ImageToImage", "NoiseToImage", "read_input_images", "write_interpolation", "write_samples",
+__all__ = ["ImageToImage", "NoiseToImage", "Upscaler", "read_input_images", "write_interpolation", "write_samples",
            "write_translations"]
 
 
@@ -92,9 +94,15 @@ def write_interpolation(sampler, generator, path, steps=10, seed=0, scale=2, lab
 
 
 class ImageToImage:
-    """Draws an image-to-image generator: the translation of given images, in batches."""
+    """Draws an image-to-image generator: the translation of given images, in batches.
+
+    Inputs are resized to the size the generator trained on, and converted to its channels.
+    """
 
     takes_images = True
+    verb = "translate"
+    size_multiple = 4  # an image of unknown training size is cut to multiples of this (two stride-2 layers)
+    converts_channels = True
 
     def default_count(self, generator, label=None):
         """``samples.py``'s default ``--n``: 16 held-out images translated when no ``--input`` is given."""
@@ -121,16 +129,52 @@ class ImageToImage:
         return np.concatenate([np.asarray(generator(images[i : i + batch_size], training=False))
                                for i in range(0, len(images), batch_size)])
 
+    def input_shape(self, generator, config=None):
+        """The shape ``--input`` images are read at: the run's training shape, else any size of the generator's
+        channels."""
+        return tuple(config.settings.image_shape) if config else (None, None, generator.inputs[0].shape[-1])
 
-def read_input_images(path, image_shape):
+    def panels(self, images, outputs):
+        """The rows a grid shows for a chunk of inputs: the inputs, then their translations."""
+        return [images, outputs]
+
+
+class Upscaler(ImageToImage):
+    """Draws a super-resolution generator: any size in, ``scale`` times larger out, the channels it was trained on.
+
+    Grids show each input enlarged without interpolation (its pixels), bicubic, and the model's.
+    """
+
+    verb = "upscale"
+    size_multiple = 1
+    converts_channels = False
+
+    @staticmethod
+    def scale_of(generator):
+        """How many times larger the generator's outputs are than its inputs."""
+        probe = np.zeros((1, 4, 4, generator.inputs[0].shape[-1]), np.float32)
+        return int(generator(probe, training=False).shape[1]) // 4
+
+    def input_shape(self, generator, config=None):
+        """Any size (the first image's, for a folder), in the generator's channels."""
+        return None, None, generator.inputs[0].shape[-1]
+
+    def panels(self, images, outputs):
+        scale = outputs.shape[1] // images.shape[1]
+        return [np.repeat(np.repeat(images, scale, axis=1), scale, axis=2), np.asarray(bicubic_upscale(images, scale)),
+                outputs]
+
+
+def read_input_images(path, image_shape, multiple=4, convert_channels=True):
     """``(float images in [-1, 1] (n, h, w, c), file names)`` of an image file, or of every image in a folder.
 
     Images are centre-cropped to the aspect ratio and resized to ``image_shape``'s size and
     channels (a generator's training size; a size of ``None`` takes the first image's, down to
-    multiples of 4). Unreadable files in a folder are skipped with a warning.
+    multiples of ``multiple``). Unreadable files in a folder are skipped with a warning.
 
     Raises:
-        ValueError: ``path`` is missing, is not an image, or is a folder without a readable image.
+        ValueError: ``path`` is missing, is not an image, or is a folder without a readable image; or, without
+            ``convert_channels``, an image is grey where ``image_shape`` is colour or the other way round.
     """
     size, channels = tuple(image_shape[:2]), image_shape[2]
     if os.path.isdir(path):
@@ -141,9 +185,11 @@ def read_input_images(path, image_shape):
     else:
         raise ValueError(f"--input {path} does not exist; pass an image file or a folder of images")
     if size[0] is None:
-        size = _first_size(files)
+        size = _first_size(files, multiple)
     images, kept = [], []
     for file, name in zip(files, names):
+        if not convert_channels:
+            _check_channels(file, channels)
         try:
             images.append(load_image_file(file, size, channels))
             kept.append(os.path.splitext(name)[0] + ".png")
@@ -158,16 +204,29 @@ def read_input_images(path, image_shape):
     return np.asarray(normalize_images(np.stack(images))), kept
 
 
-def _first_size(files):
-    """``(height, width)`` of the first readable image among ``files``, rounded down to multiples of 4 (at least 4)."""
+def _first_size(files, multiple):
+    """``(height, width)`` of the first readable image among ``files``, rounded down to multiples of ``multiple``."""
     for file in files:
         try:
             with Image.open(file) as image:
                 width, height = image.size
-            return max(4, height // 4 * 4), max(4, width // 4 * 4)
+            return max(multiple, height // multiple * multiple), max(multiple, width // multiple * multiple)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             continue
-    return 4, 4  # nothing readable: load_image_file reports each file
+    return multiple, multiple  # nothing readable: load_image_file reports each file
+
+
+def _check_channels(file, channels):
+    """Raises ``ValueError`` when ``file`` is grey and ``channels`` 3, or colour and ``channels`` 1."""
+    try:
+        with Image.open(file) as image:
+            grey = image.mode in ("1", "L", "LA", "I", "I;16", "F")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return  # unreadable: load_image_file reports it
+    if grey != (channels == 1):
+        kinds = ("greyscale", "colour")
+        raise ValueError(f"{file} is a {kinds[not grey]} image and this generator takes {kinds[channels == 3]} ones; "
+                         f"convert it (or pass a run trained on {kinds[not grey]} images)")
 
 
 def is_folder_path(path):
@@ -175,12 +234,13 @@ def is_folder_path(path):
     return os.path.isdir(path) or path.endswith(("/", os.sep)) or not os.path.splitext(path)[1]
 
 
-def write_translations(sampler, generator, images, out, names=None, scale=2, columns=8):
-    """Translates ``images`` and writes them; returns what was written (a file or a folder).
+def write_translations(sampler, generator, images, out, names=None, scale=2, columns=8, truth=None):
+    """Translates (or upscales) ``images`` and writes the results; returns what was written (a file or a folder).
 
     ``out`` a folder (``is_folder_path``): one PNG per image under its name in ``names``,
-    refusing to replace a file already there. Otherwise one grid: rows of up to ``columns``
-    inputs, each followed by the row of their translations.
+    refusing to replace a file already there. Otherwise one grid: for each chunk of up to
+    ``columns`` inputs, the rows of ``sampler.panels`` and, when given, the ``truth`` row (what
+    the outputs should be, e.g. the high-resolution originals).
     """
     translated = sampler.translate(generator, images)
     if is_folder_path(out):
@@ -197,9 +257,11 @@ def write_translations(sampler, generator, images, out, names=None, scale=2, col
     rows, columns = [], min(columns, len(images))
     for start in range(0, len(images), columns):
         chunk = slice(start, start + columns)
+        panels = sampler.panels(images[chunk], translated[chunk])
+        if truth is not None:
+            panels.append(truth[chunk])
         pad = columns - len(images[chunk])
-        blank = np.full((pad, *images.shape[1:]), -1.0, np.float32)
-        rows += [np.concatenate([images[chunk], blank]), np.concatenate([translated[chunk], blank])]
+        rows += [np.concatenate([panel, np.full((pad, *panel.shape[1:]), -1.0, np.float32)]) for panel in panels]
     save_image_grid(np.concatenate(rows), out, columns=columns, scale=scale)
     return out
 

@@ -5,7 +5,7 @@ A family is a ``lab_tf.families.base.Family`` in ``lab_tf/families/<name>/`` (``
 ``FAMILIES``. ``models()`` maps every ``--model`` name to its family.
 """
 
-from lab_tf.families import cyclegan, gan, mlp, vae
+from lab_tf.families import cyclegan, gan, mlp, srgan, vae
 
 __all__ = ["FAMILIES", "family_of", "models"]
 
@@ -14,6 +14,7 @@ FAMILIES = {
     vae.FAMILY.name: vae.FAMILY,
     mlp.FAMILY.name: mlp.FAMILY,
     cyclegan.FAMILY.name: cyclegan.FAMILY,
+    srgan.FAMILY.name: srgan.FAMILY,
 }
 
 

@@ -225,8 +225,8 @@ class Family:
         return results, format_table(results)
 
     def source_images(self, config, direction, n, seed=0):
-        """Image-to-image families: ``n`` held-out input images of ``direction`` (float, [-1, 1]) for ``samples.py``
-        without ``--input``."""
+        """Image-to-image families: ``(inputs, truth or None)`` for ``samples.py`` without ``--input``: ``n`` held-out
+        input images of ``direction`` (float, [-1, 1]) and, where known, what the outputs should be."""
         raise NotImplementedError
 
     # -- comparisons ---------------------------------------------------------------------------------

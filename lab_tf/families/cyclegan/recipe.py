@@ -201,7 +201,7 @@ class CycleGANFamily(Family):
         held_out, _ = held_out_domains(config)
         source = held_out.a if direction == "ab" else held_out.b
         chosen = np.random.default_rng(seed).choice(len(source), min(n, len(source)), replace=False)
-        return np.asarray(normalize_images(source.images[np.sort(chosen)]))
+        return np.asarray(normalize_images(source.images[np.sort(chosen)])), None
 
     def saved_models(self, trainer):
         """Both generators (what users translate with) and both discriminators."""
