@@ -43,8 +43,11 @@ def psnr(images, reference, border=0):
 
 
 def ssim(images, reference, border=0):
-    """Per-image SSIM (``SSIM_SETTINGS``) of float images in [-1, 1] against ``reference``, ``border`` px shaved."""
-    return np.asarray(tf.image.ssim(_unit(images, border), _unit(reference, border), **SSIM_SETTINGS), np.float64)
+    """Per-image SSIM (``SSIM_SETTINGS``) of float images in [-1, 1] against ``reference``, ``border`` px shaved;
+    images smaller than the window after shaving use a window of their size."""
+    images, reference = _unit(images, border), _unit(reference, border)
+    settings = {**SSIM_SETTINGS, "filter_size": min(SSIM_SETTINGS["filter_size"], *images.shape[1:3])}
+    return np.asarray(tf.image.ssim(images, reference, **settings), np.float64)
 
 
 def superres_metrics(candidates, high, labels, real, classifier, border, seed=0):

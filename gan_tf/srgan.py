@@ -13,7 +13,8 @@ NETWORKS = ("generator", "discriminator", "features")
 
 @keras.saving.register_keras_serializable(package="gan_tf")
 class SRGAN(keras.Model):
-    """Trains a super-resolution generator with ``fit`` on ``(low, high)`` batches; calling it upscales.
+    """Trains a super-resolution generator with ``fit`` on ``(low, high)`` batches (``fit(low, high)`` works too);
+    calling it upscales.
 
     Ledig et al. 2017, "Photo-Realistic Single Image Super-Resolution Using a Generative
     Adversarial Network". Without a discriminator it is SRResNet: the generator minimises the
@@ -80,7 +81,7 @@ class SRGAN(keras.Model):
         return self.generator(low, training=training)
 
     def train_step(self, data):
-        low, high = data
+        low, high, _ = keras.utils.unpack_x_y_sample_weight(data)
         if self.discriminator is None:
             return self._track(self._pixel_step(low, high))
         if not self.pretrain_steps:
@@ -96,7 +97,7 @@ class SRGAN(keras.Model):
         return self._track(tf.cond(pretraining, pretrain, lambda: self._adversarial_step(low, high)))
 
     def test_step(self, data):
-        low, high = data
+        low, high, _ = keras.utils.unpack_x_y_sample_weight(data)
         restored = self.generator(low, training=False)
         return self._track({"pixel_loss": pixel_loss(high, restored, self.pixel), "psnr": _psnr(high, restored)})
 
