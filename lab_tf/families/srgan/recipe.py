@@ -38,7 +38,7 @@ CONTENTS = ("perceptual", "pixel")
 PERCEPTUAL_NETWORKS = ("classifier", "vgg19")
 PERCEPTUAL_LAYER = "block2_relu1"  # the classifier's last convolution before its global pooling, as VGG54 in VGG19
 # The perceptual classifier: another seed and fewer epochs than the evaluation classifier (lab_tf.metrics).
-PERCEPTUAL_TRAINING = {"seed": 1, "epochs": 4}
+PERCEPTUAL_TRAINING = {"seed": 1, "epochs": 4, "min_steps": 100}
 SRGAN_ONLY = ("content", "perceptual", "adversarial_weight", "pretrain_epochs", "init_from")
 VALIDATION_IMAGES = 500  # held-out pairs behind val_pixel_loss and val_psnr each epoch
 GRID_COLUMNS = 8
