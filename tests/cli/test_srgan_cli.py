@@ -78,16 +78,18 @@ def test_samples_upscales_images_of_any_size_and_the_held_out_grid(runs, tmp_pat
                      "colour image", "takes greyscale ones")
 
 
-def test_evaluate_scores_bicubic_the_model_and_the_originals(runs, keras_home):
+def test_evaluate_scores_bicubic_the_model_and_the_originals_with_another_classifier(runs, keras_home):
     root, *_ = runs
-    result = run_script("samples.py", "--run", root / "srresnet", "--evaluate", "--n", "10",
+    result = run_script("samples.py", "--run", root / "srgan", "--evaluate", "--n", "10",
                         env={"KERAS_HOME": str(keras_home)})
     assert result.returncode == 0, result.stderr
-    assert "bicubic" in result.stdout and "srresnet" in result.stdout and "x4 on 10 held-out images" in result.stdout
-    metrics = json.loads((root / "srresnet" / "metrics.json").read_text())
+    assert "bicubic" in result.stdout and "srgan" in result.stdout and "x4 on 10 held-out images" in result.stdout
+    metrics = json.loads((root / "srgan" / "metrics.json").read_text())
     assert set(metrics["bicubic"]) == {"psnr", "ssim", "fid", "kid", "precision", "recall", "accuracy"}
     assert "psnr" not in metrics["hr"] and metrics["n"] == 10 and metrics["n_real"] == 10
     assert metrics["model"]["psnr"] > 0
+    perceptual = json.loads((root / "srgan" / "config.json").read_text())["srgan"]["perceptual_id"]
+    assert perceptual and metrics["classifier"] != perceptual  # the loss's network never scores the result
 
 
 def test_bad_settings_are_refused_before_anything_is_written(runs, tiny_data, trained_run, tmp_path, keras_home):

@@ -50,8 +50,9 @@ class SuperResolutionSettings:
     """The generator, discriminator and objective (``config.json``'s ``srgan`` section).
 
     ``None`` settings are resolved: ``image_shape`` from the data, ``pretrain_epochs`` (half
-    the epochs without ``init_from``, else 0), ``feature_scale`` (the perceptual features' root
-    mean square on training images), and the step counts ``pretrain_steps`` and ``decay_step``
+    the epochs without ``init_from``, else 0), ``perceptual_id`` (the perceptual network: a
+    cached classifier's id, or ``vgg19``), ``feature_scale`` (its features' root mean square on
+    training images), and the step counts ``pretrain_steps`` and ``decay_step``
     (where the generator's learning rate drops tenfold, halfway through the adversarial phase).
     """
 
@@ -66,6 +67,7 @@ class SuperResolutionSettings:
     pretrain_epochs: int | None = None
     init_from: str | None = None
     image_shape: tuple[int, ...] | None = None
+    perceptual_id: str | None = None
     feature_scale: float | None = None
     pretrain_steps: int | None = None
     decay_step: int | None = None
@@ -90,17 +92,17 @@ def held_out_images(config):
 
 
 def perceptual_network(config):
-    """The frozen feature network of the perceptual loss: the dataset's perceptual classifier (trained once and
+    """``(frozen feature network, id)`` of the perceptual loss: the dataset's perceptual classifier (trained once and
     cached) at ``PERCEPTUAL_LAYER``, or VGG19's VGG54 when its ImageNet weights are in the Keras cache."""
     if config.settings.perceptual == "vgg19":
-        return vgg19_features(config.settings.image_shape)
+        return vgg19_features(config.settings.image_shape), "vgg19"
     train = load_split(config.data, "train")
     if train.labels is None:
         raise ValueError(f"the perceptual loss reads a classifier of {config.data.dataset}, which has no labels; put "
                          "the images in class subfolders, or pass --content pixel or --perceptual vgg19")
-    classifier, _ = load_or_train_extractor(f"{dataset_name(config.data.dataset)}-perceptual", train,
-                                            **PERCEPTUAL_TRAINING)
-    return classifier_features(classifier, PERCEPTUAL_LAYER)
+    classifier, identity = load_or_train_extractor(f"{dataset_name(config.data.dataset)}-perceptual", train,
+                                                   **PERCEPTUAL_TRAINING)
+    return classifier_features(classifier, PERCEPTUAL_LAYER), identity
 
 
 class SuperResolutionFamily(Family):
@@ -196,7 +198,7 @@ class SuperResolutionFamily(Family):
         if config.model == "srgan":
             discriminator = build_sr_discriminator(shape, settings.filters)
             if settings.content == "perceptual":
-                features = perceptual_network(config)
+                features, settings.perceptual_id = perceptual_network(config)
                 if settings.feature_scale is None:
                     sample = load_split(config.data, "train", FEATURE_SCALE_IMAGES)
                     settings.feature_scale = feature_rms(features, np.asarray(normalize_images(sample.images)))
