@@ -1,10 +1,11 @@
-"""Draw images from a trained generator, or translate images with a translation run's.
+"""Draw images from a trained generator, or translate or upscale images with an image-to-image run's.
 
     python samples.py                              # newest run under runs/
     python samples.py --run runs/dcgan-digits-... --n 100 --seed 3 --out grid.png
     python samples.py --model generator.keras --interpolate
     python samples.py --run runs/cgan-mnist-... --label 7     # a conditional run: only sevens
     python samples.py --run runs/cyclegan-... --input photos/ --direction ba --out translated/
+    python samples.py --run runs/srgan-... --input small.png --out large/
 """
 
 import os
@@ -28,16 +29,16 @@ from lab_tf.sampling import (
 
 
 def build_parser():
-    parser = ArgumentParser(prog="samples.py", description="Write a grid of generated images, or translate images "
-                            "with a translation run's generators.")
+    parser = ArgumentParser(prog="samples.py", description="Write a grid of generated images, or translate or "
+                            "upscale images with an image-to-image run's generator.")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--run", help="run directory (default: the newest under runs/)")
     source.add_argument("--model", help="a generator .keras file")
     parser.add_argument("--n", type=image_count,
                         help="number of images (default 64; 10 with --interpolate; 10000 with --evaluate); "
                              "for a conditional generator without --label, images per class (default 10)")
-    parser.add_argument("--input", help="translation runs: an image file or a folder of images to translate (default: "
-                                        "held-out images of the source domain)")
+    parser.add_argument("--input", help="image-to-image runs: an image file or a folder of images to translate or "
+                                        "upscale (default: held-out images)")
     parser.add_argument("--direction", choices=("ab", "ba"),
                         help="translation runs: ab translates --dataset's domain into --target-dataset's (default), "
                              "ba the other way")
@@ -46,9 +47,9 @@ def build_parser():
     parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="noise seed; the same seed gives the same images")
     parser.add_argument("--out", help="image file to write, format from its extension (default: "
-                                      "samples_seed<S>.png, interpolation_seed<S>.png or translations_<DIRECTION>_seed"
-                                      "<S>.png in the run, or in the current folder with --model); translations: a "
-                                      "folder gets one file per image")
+                                      "samples_seed<S>.png, interpolation_seed<S>.png, translations_<DIRECTION>_seed"
+                                      "<S>.png or upscaled_seed<S>.png in the run, or in the current folder with "
+                                      "--model); image-to-image runs: a folder gets one file per image")
     parser.add_argument("--scale", type=int_at_least(1, 16, "larger pixels only make the file bigger"), default=2,
                         help="pixel upscaling of the grid (default 2)")
     mode = parser.add_mutually_exclusive_group()
