@@ -149,12 +149,6 @@ class Upscaler(ImageToImage):
     size_multiple = 1
     converts_channels = False
 
-    @staticmethod
-    def scale_of(generator):
-        """How many times larger the generator's outputs are than its inputs."""
-        probe = np.zeros((1, 4, 4, generator.inputs[0].shape[-1]), np.float32)
-        return int(generator(probe, training=False).shape[1]) // 4
-
     def input_shape(self, generator, config=None):
         """Any size (the first image's, for a folder), in the generator's channels."""
         return None, None, generator.inputs[0].shape[-1]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import assert_bad_input, file_hashes, run_script, write_keras_npz
+from helpers import assert_bad_input, file_hashes, load_script, run_script, write_keras_npz
 
 pytestmark = pytest.mark.slow
 
@@ -109,3 +109,15 @@ def test_bad_settings_are_refused_before_anything_is_written(runs, tiny_data, tr
         assert_bad_input(run_script(*base, *args, env=env), *phrases)
         assert not (tmp_path / "new").exists()
     assert file_hashes(root) == before
+
+
+def test_srgan_pretrains_itself_for_the_stated_epochs(tiny_data, tmp_path, keras_home, monkeypatch, capsys):
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
+    out = tmp_path / "run"
+    code = load_script("train.py").main(["--model", "srgan", "--dataset", "mnist", "--data-dir", str(tiny_data),
+                                         *TINY, "--epochs", "2", "--pretrain-epochs", "1", "--out-dir", str(out)])
+    assert code == 0
+    assert "perceptual content loss + 0.001 adversarial, 1 pretraining epoch(s)" in capsys.readouterr().out
+    header, *rows = (out / "history.csv").read_text().splitlines()
+    d_loss = [float(dict(zip(header.split(","), row.split(",")))["d_loss"]) for row in rows]
+    assert d_loss[0] == 0 and d_loss[1] > 0  # the discriminator waits for the pixel-loss epoch

@@ -150,21 +150,23 @@ class SuperResolutionFamily(Family):
                 raise ValueError(f"{given[0]} is for --model srgan; srresnet trains with the pixel loss alone")
 
     def resolve(self, config, data):
-        """Image shape and scale from the data; the architecture from ``--init-from``; the phases' steps."""
+        """Image shape and scale from the data; the architecture from ``--init-from``; srgan's phases in steps."""
         settings, training = config.settings, config.training
         check_scale(data.image_shape, settings.scale)
         settings.image_shape = data.image_shape
         if settings.init_from:
             self._take_init_from(config)
-        if config.model == "srgan" and settings.pretrain_epochs is None:
+        training.fill_defaults(DEFAULTS)
+        if config.model != "srgan":
+            return
+        if settings.pretrain_epochs is None:
             settings.pretrain_epochs = 0 if settings.init_from else training.epochs // 2
-        if config.model == "srgan" and settings.pretrain_epochs >= training.epochs:
+        if settings.pretrain_epochs >= training.epochs:
             raise ValueError(f"--pretrain-epochs {settings.pretrain_epochs} leaves no adversarial epoch of "
                              f"--epochs {training.epochs}; pass more --epochs or fewer --pretrain-epochs")
         steps = math.ceil(len(data) / training.batch_size)
-        settings.pretrain_steps = (settings.pretrain_epochs or 0) * steps
+        settings.pretrain_steps = settings.pretrain_epochs * steps
         settings.decay_step = settings.pretrain_steps + (training.epochs * steps - settings.pretrain_steps) // 2
-        training.fill_defaults(DEFAULTS)
 
     @staticmethod
     def _take_init_from(config):
@@ -202,7 +204,7 @@ class SuperResolutionFamily(Family):
                 if settings.feature_scale is None:
                     sample = load_split(config.data, "train", FEATURE_SCALE_IMAGES)
                     settings.feature_scale = feature_rms(features, np.asarray(normalize_images(sample.images)))
-        trainer = SRGAN(generator, discriminator, features, settings.feature_scale or 1.0, settings.pretrain_steps)
+        trainer = SRGAN(generator, discriminator, features, settings.feature_scale or 1.0, settings.pretrain_steps or 0)
 
         def adam(steps_before_decay):
             lr = training.lr
