@@ -1,5 +1,7 @@
 """Shared fixtures: small datasets written in the formats users have, and one real training run."""
 
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -41,8 +43,14 @@ def image_folder(tmp_path):
 
 @pytest.fixture(scope="session")
 def keras_home(tmp_path_factory):
-    """An empty KERAS_HOME, so subprocesses never see or fill the user's Keras cache."""
-    return tmp_path_factory.mktemp("keras_home")
+    """An empty KERAS_HOME, so subprocesses never see or fill the user's Keras cache; shared by the parallel
+    workers of one test session, so each evaluation classifier trains once (cache files are written atomically)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # pytest-xdist gives each worker a folder under one session folder
+    path = root / "keras_home"
+    path.mkdir(exist_ok=True)
+    return path
 
 
 @pytest.fixture(scope="session")
