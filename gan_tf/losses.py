@@ -173,7 +173,7 @@ def perceptual_loss(features, images, restored, scale=1.0):
     """``E[((phi(x) - phi(G(y))) / scale)^2]``: the mean squared distance of a network's features.
 
     Ledig et al. 2017, eq. 5 (the "VGG loss", with ``phi`` a VGG19 layer and its features
-    divided by 12.75 in the authors' code so the loss is of the pixel loss's size); Johnson et
+    rescaled by 1/12.75 so the loss is of the pixel loss's size); Johnson et
     al. 2016's feature reconstruction loss. ``features`` is any model of images; ``scale``
     brings its features to a comparable size (e.g. their root mean square on real images).
     """
