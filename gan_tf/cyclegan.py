@@ -12,6 +12,7 @@ from gan_tf.losses import (
     least_squares_discriminator_loss,
     least_squares_generator_loss,
 )
+from gan_tf.optimizers import compile_from_saved, saved_compile_config
 
 __all__ = ["CycleGAN"]
 
@@ -162,15 +163,9 @@ class CycleGAN(keras.Model):
     def get_compile_config(self):
         """The four optimizers (their state is saved with the weights), the loss weights, ``jit_compile`` and
         ``steps_per_execution``: what ``keras.models.load_model`` needs to continue training."""
-        if not self.compiled:
-            return None
-        return {**{name: keras.saving.serialize_keras_object(getattr(self, name)) for name in OPTIMIZERS},
-                "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight,
-                "jit_compile": self.jit_compile, "steps_per_execution": self.steps_per_execution}
+        return saved_compile_config(self, OPTIMIZERS, cycle_weight=self.cycle_weight,
+                                    identity_weight=self.identity_weight)
 
     def compile_from_config(self, config):
         """Recompiles a loaded model; its optimizers' saved state is loaded afterwards."""
-        config = dict(config)
-        for name in OPTIMIZERS:
-            config[name] = keras.saving.deserialize_keras_object(config[name])
-        self.compile(**config)
+        compile_from_saved(self, config, OPTIMIZERS)

@@ -5,9 +5,11 @@ import tensorflow as tf
 from keras import ops
 
 from gan_tf.losses import SMOOTHABLE_LOSSES, get_loss, gradient_penalty, r1_penalty
-from gan_tf.optimizers import adam_moments
+from gan_tf.optimizers import adam_moments, compile_from_saved, saved_compile_config
 
 __all__ = ["GAN", "default_optimizer"]
+
+OPTIMIZERS = ("d_optimizer", "g_optimizer")
 
 
 def default_optimizer():
@@ -299,31 +301,14 @@ class GAN(keras.Model):
         settings, ``jit_compile`` and ``steps_per_execution``. Other ``compile`` keyword
         arguments are not saved; pass them to ``compile`` again after loading.
         """
-        if not self.compiled:
-            return None
-        return {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-            "loss": self.loss,
-            "d_steps": self.d_steps,
-            "gp_weight": self.gp_weight,
-            "r1_gamma": self.r1_gamma,
-            "label_smoothing": self.label_smoothing,
-            "instance_noise": self.instance_noise,
-            "instance_noise_steps": self.instance_noise_steps,
-            "unrolled_steps": self.unrolled_steps,
-            "jit_compile": self.jit_compile,
-            "steps_per_execution": self.steps_per_execution,
-        }
+        return saved_compile_config(
+            self, OPTIMIZERS, loss=self.loss, d_steps=self.d_steps, gp_weight=self.gp_weight, r1_gamma=self.r1_gamma,
+            label_smoothing=self.label_smoothing, instance_noise=self.instance_noise,
+            instance_noise_steps=self.instance_noise_steps, unrolled_steps=self.unrolled_steps)
 
     def compile_from_config(self, config):
         """Recompiles a loaded model; its optimizers' saved state is loaded afterwards."""
-        config = dict(config)
-        self.compile(
-            d_optimizer=keras.saving.deserialize_keras_object(config.pop("d_optimizer")),
-            g_optimizer=keras.saving.deserialize_keras_object(config.pop("g_optimizer")),
-            **config,
-        )
+        compile_from_saved(self, config, OPTIMIZERS)
 
 
 def _apply(optimizer, tape, loss, network):

@@ -1,11 +1,12 @@
 """Optimizer helpers: reading Adam's state for steps that simulate it (the unrolled GAN of Metz et al. 2017),
-and the constant-then-linear learning-rate schedule of CycleGAN."""
+the constant-then-linear learning-rate schedule of CycleGAN, and the compile config of trainers with several
+optimizers."""
 
 import keras
 import tensorflow as tf
 from keras import ops
 
-__all__ = ["ConstantThenLinearDecay", "adam_moments"]
+__all__ = ["ConstantThenLinearDecay", "adam_moments", "compile_from_saved", "saved_compile_config"]
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")
@@ -60,3 +61,22 @@ def adam_moments(optimizer, variables):
     except (AttributeError, KeyError, IndexError) as error:
         raise RuntimeError(f"this Keras ({keras.__version__}) no longer keeps Adam's moments in _momentums and "
                            f"_velocities ({error}); update gan_tf.optimizers.adam_moments") from error
+
+
+def saved_compile_config(model, optimizers, **settings):
+    """A trainer's ``get_compile_config``: its ``optimizers`` (attribute names; their state is saved with the
+    weights), the ``compile`` ``settings``, ``jit_compile`` and ``steps_per_execution``; ``None`` before
+    ``compile``."""
+    if not model.compiled:
+        return None
+    return {**{name: keras.saving.serialize_keras_object(getattr(model, name)) for name in optimizers}, **settings,
+            "jit_compile": model.jit_compile, "steps_per_execution": model.steps_per_execution}
+
+
+def compile_from_saved(model, config, optimizers):
+    """A trainer's ``compile_from_config``: compiles ``model`` again from ``saved_compile_config``'s output; the
+    optimizers' saved state is loaded afterwards."""
+    config = dict(config)
+    for name in optimizers:
+        config[name] = keras.saving.deserialize_keras_object(config[name])
+    model.compile(**config)

@@ -5,10 +5,12 @@ import tensorflow as tf
 from keras import ops
 
 from gan_tf.losses import minimax_discriminator_loss, nonsaturating_generator_loss, perceptual_loss, pixel_loss
+from gan_tf.optimizers import compile_from_saved, saved_compile_config
 
 __all__ = ["SRGAN"]
 
 NETWORKS = ("generator", "discriminator", "features")
+OPTIMIZERS = ("g_optimizer", "d_optimizer")
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")
@@ -146,19 +148,11 @@ class SRGAN(keras.Model):
     def get_compile_config(self):
         """The optimizers (their state is saved with the weights), the losses, ``jit_compile`` and
         ``steps_per_execution``: what ``keras.models.load_model`` needs to continue training."""
-        if not self.compiled:
-            return None
-        return {"g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-                "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer), "pixel": self.pixel,
-                "adversarial_weight": self.adversarial_weight, "jit_compile": self.jit_compile,
-                "steps_per_execution": self.steps_per_execution}
+        return saved_compile_config(self, OPTIMIZERS, pixel=self.pixel, adversarial_weight=self.adversarial_weight)
 
     def compile_from_config(self, config):
         """Recompiles a loaded model; its optimizers' saved state is loaded afterwards."""
-        config = dict(config)
-        for name in ("g_optimizer", "d_optimizer"):
-            config[name] = keras.saving.deserialize_keras_object(config[name])
-        self.compile(**config)
+        compile_from_saved(self, config, OPTIMIZERS)
 
 
 def _psnr(high, restored):
