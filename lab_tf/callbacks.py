@@ -12,7 +12,8 @@ from lab_tf import run_dir as rd
 from lab_tf.config import TRACKED_METRICS
 from lab_tf.figures import save_image_grid, write_progress_gif
 
-__all__ = ["Diverged", "EpochMetrics", "EpochSamples", "RunRecorder", "StopOnDivergence", "StopOnInterrupt"]
+__all__ = ["Diverged", "EpochMetrics", "EpochSamples", "EpochScores", "RunRecorder", "StopOnDivergence",
+           "StopOnInterrupt"]
 
 BEST_METRICS = "best.json"  # in the run's metrics/ folder
 
@@ -133,6 +134,28 @@ class EpochMetrics(keras.callbacks.Callback):
             self.best = value
             rd.save_model(generator, os.path.join(self.run_dir, rd.BEST_GENERATOR))
             rd.write_json(results, os.path.join(self.folder, BEST_METRICS))
+
+
+class EpochScores(keras.callbacks.Callback):
+    """Every ``every`` epochs, a family's held-out scores of the trainer: ``score(trainer, seed) -> results``.
+
+    The full result goes to ``metrics/epoch_NNN.json``; ``logged(results)`` (a flat dict of the
+    headline numbers) goes into the epoch's logs, so put this callback before ``RunRecorder``.
+    """
+
+    def __init__(self, score, logged, every, run_dir, seed=0):
+        super().__init__()
+        self.score, self.logged, self.every, self.seed = score, logged, every, seed
+        self.folder = os.path.join(run_dir, rd.METRICS_DIR)
+        os.makedirs(self.folder, exist_ok=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        results = self.score(self.model, self.seed)
+        rd.write_json({**results, "epoch": epoch + 1}, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.json"))
+        if logs is not None:
+            logs.update(self.logged(results))
 
 
 class Diverged(ValueError):

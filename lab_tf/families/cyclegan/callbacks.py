@@ -1,4 +1,4 @@
-"""Callbacks of the translation family: the per-epoch grid of both directions, and their scores."""
+"""Callbacks of the translation family: the per-epoch grid of both directions."""
 
 import os
 
@@ -9,7 +9,7 @@ from data.images import normalize_images
 from lab_tf import run_dir as rd
 from lab_tf.figures import save_image_grid, write_progress_gif
 
-__all__ = ["EpochTranslationMetrics", "EpochTranslations", "translation_rows"]
+__all__ = ["EpochTranslations", "translation_rows"]
 
 
 def translation_rows(trainer, a, b):
@@ -44,27 +44,3 @@ class EpochTranslations(keras.callbacks.Callback):
                         columns=len(self.a), scale=self.scale)
         write_progress_gif(self.folder, os.path.join(self.run_dir, rd.PROGRESS))
 
-
-class EpochTranslationMetrics(keras.callbacks.Callback):
-    """Every ``every`` epochs, both directions' scores (``evaluation.TranslationReference.score``).
-
-    The full result goes to ``metrics/epoch_NNN.json``; the headline numbers
-    (``evaluation.LOGGED``, per direction: ``label_accuracy_ab``, ...) go into the epoch's logs,
-    so put this callback before ``RunRecorder``.
-    """
-
-    def __init__(self, reference, every, run_dir, seed=0):
-        super().__init__()
-        self.reference, self.every, self.seed = reference, every, seed
-        self.folder = os.path.join(run_dir, rd.METRICS_DIR)
-        os.makedirs(self.folder, exist_ok=True)
-
-    def on_epoch_end(self, epoch, logs=None):
-        from lab_tf.families.cyclegan.evaluation import logged_values
-
-        if (epoch + 1) % self.every:
-            return
-        results = self.reference.score(self.model.generator_ab, self.model.generator_ba, seed=self.seed)
-        rd.write_json({**results, "epoch": epoch + 1}, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.json"))
-        if logs is not None:
-            logs.update(logged_values(results))

@@ -16,6 +16,7 @@ from data import ImageData, load_domains, make_domain_dataset, normalize_images,
 from data.loaders import has_test_split
 from gan_tf import ConstantThenLinearDecay, CycleGAN, build_patch_discriminator, build_resnet_generator
 from gan_tf.generator import default_residual_blocks
+from lab_tf.callbacks import EpochScores
 from lab_tf.cli import data_source, finite_float, int_at_least, non_negative_int
 from lab_tf.config import check_at_least
 from lab_tf.families.base import Family, Option
@@ -183,9 +184,12 @@ class CycleGANFamily(Family):
 
     def metrics_callback(self, config, reference):
         """Scores both directions every ``--eval-every`` epochs into the epoch's logs and ``metrics/``."""
-        from lab_tf.families.cyclegan.callbacks import EpochTranslationMetrics
+        from lab_tf.families.cyclegan.evaluation import logged_values
 
-        return EpochTranslationMetrics(reference, config.evaluation.every, config.out_dir, seed=config.training.seed)
+        def score(trainer, seed):
+            return reference.score(trainer.generator_ab, trainer.generator_ba, seed=seed)
+
+        return EpochScores(score, logged_values, config.evaluation.every, config.out_dir, seed=config.training.seed)
 
     def evaluate(self, run_dir, n, seed=0, inception=False):
         """Label preservation, distances to the target, cycle errors (and PSNR where the mapping is known)."""

@@ -1,4 +1,4 @@
-"""Callbacks of the super-resolution family: the per-epoch grid of fixed held-out images, and their scores."""
+"""Callbacks of the super-resolution family: the per-epoch grid of fixed held-out images."""
 
 import os
 
@@ -11,7 +11,7 @@ from lab_tf import run_dir as rd
 from lab_tf.figures import save_image_grid, write_progress_gif
 from lab_tf.sampling import Upscaler
 
-__all__ = ["EpochSuperResolutionMetrics", "EpochUpscales"]
+__all__ = ["EpochUpscales"]
 
 
 class EpochUpscales(keras.callbacks.Callback):
@@ -42,26 +42,3 @@ class EpochUpscales(keras.callbacks.Callback):
                         columns=len(self.high), scale=self.zoom)
         write_progress_gif(self.folder, os.path.join(self.run_dir, rd.PROGRESS))
 
-
-class EpochSuperResolutionMetrics(keras.callbacks.Callback):
-    """Every ``every`` epochs, the generator's scores (``evaluation.SuperResolutionReference.score``).
-
-    The full result goes to ``metrics/epoch_NNN.json``; the model's numbers (``evaluation.LOGGED``)
-    go into the epoch's logs, so put this callback before ``RunRecorder``.
-    """
-
-    def __init__(self, reference, every, run_dir, seed=0):
-        super().__init__()
-        self.reference, self.every, self.seed = reference, every, seed
-        self.folder = os.path.join(run_dir, rd.METRICS_DIR)
-        os.makedirs(self.folder, exist_ok=True)
-
-    def on_epoch_end(self, epoch, logs=None):
-        from lab_tf.families.srgan.evaluation import LOGGED, MODEL
-
-        if (epoch + 1) % self.every:
-            return
-        results = self.reference.score(self.model.generator, seed=self.seed)
-        rd.write_json({**results, "epoch": epoch + 1}, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.json"))
-        if logs is not None:
-            logs.update({key: results[MODEL][key] for key in LOGGED if key in results[MODEL]})

@@ -19,7 +19,7 @@ from lab_tf.families.srgan.recipe import held_out_images
 from lab_tf.metrics import METRICS, dataset_classifier
 from lab_tf.sampling import Upscaler
 
-__all__ = ["LOGGED", "MODEL", "SuperResolutionReference", "evaluate_run", "format_table"]
+__all__ = ["LOGGED", "MODEL", "SuperResolutionReference", "evaluate_run", "format_table", "logged_values"]
 
 MODEL = "model"
 LOGGED = ("fid", "kid", "ssim", "accuracy")  # the model's, into history.csv with --eval-every
@@ -73,6 +73,11 @@ class SuperResolutionReference:
             self.baselines = {key: results[key] for key in ("bicubic", "hr")}
         return {**self.baselines, MODEL: results[MODEL], "n": len(self.high), "n_real": len(self.real),
                 "split": self.split, "classifier": self.classifier_id, "scale": self.scale}
+
+
+def logged_values(results):
+    """The model's headline numbers of ``SuperResolutionReference.score``'s results (``LOGGED``), as log keys."""
+    return {key: results[MODEL][key] for key in LOGGED if key in results[MODEL]}
 
 
 def evaluate_run(run_dir, n, seed=0):

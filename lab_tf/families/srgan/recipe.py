@@ -24,6 +24,7 @@ from gan_tf import SRGAN, build_sr_discriminator, build_sr_generator
 from gan_tf.losses import PIXEL_LOSSES
 from gan_tf.perceptual import classifier_features, feature_rms, vgg19_features
 from lab_tf import run_dir as rd
+from lab_tf.callbacks import EpochScores
 from lab_tf.cli import finite_float, int_at_least, non_negative_int
 from lab_tf.config import check_at_least, held_out_split, load_split
 from lab_tf.families.base import Family, Option
@@ -240,10 +241,12 @@ class SuperResolutionFamily(Family):
 
     def metrics_callback(self, config, reference):
         """Scores the generator every ``--eval-every`` epochs into the epoch's logs and ``metrics/``."""
-        from lab_tf.families.srgan.callbacks import EpochSuperResolutionMetrics
+        from lab_tf.families.srgan.evaluation import logged_values
 
-        return EpochSuperResolutionMetrics(reference, config.evaluation.every, config.out_dir,
-                                           seed=config.training.seed)
+        def score(trainer, seed):
+            return reference.score(trainer.generator, seed=seed)
+
+        return EpochScores(score, logged_values, config.evaluation.every, config.out_dir, seed=config.training.seed)
 
     def evaluate(self, run_dir, n, seed=0, inception=False):
         """PSNR, SSIM, FID, KID, precision/recall and classifier accuracy of bicubic, the model and the originals."""
