@@ -9,14 +9,24 @@ from PIL import Image
 from helpers import run_script, write_keras_npz
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    """A --data-dir with a small mnist.npz (28x28) and cifar10.npz (32x32x3, labels (n, 1))."""
-    folder = tmp_path / "datasets"
-    folder.mkdir()
+def write_small_datasets(folder):
+    """A small mnist.npz (28x28) and cifar10.npz (32x32x3, labels (n, 1)) in ``folder``."""
+    folder.mkdir(exist_ok=True)
     write_keras_npz(folder / "mnist.npz", (28, 28))
     write_keras_npz(folder / "cifar10.npz", (32, 32, 3), label_shape=(1,))
     return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A --data-dir of ``write_small_datasets`` for one test."""
+    return write_small_datasets(tmp_path / "datasets")
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory):
+    """The same, shared by a test module's runs."""
+    return write_small_datasets(tmp_path_factory.mktemp("datasets"))
 
 
 @pytest.fixture

@@ -6,18 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import assert_bad_input, file_hashes, load_script, run_script, write_keras_npz
+from helpers import assert_bad_input, file_hashes, load_script, run_script
 
 pytestmark = pytest.mark.slow
 
 TINY = ("--filters", "4", "--residual-blocks", "1", "--batch-size", "8")
-
-
-@pytest.fixture(scope="module")
-def tiny_data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("datasets")
-    write_keras_npz(folder / "mnist.npz", (28, 28))
-    return folder
 
 
 @pytest.fixture(scope="module")
