@@ -20,12 +20,14 @@ from eval_tf.metrics import (
     precision_recall,
 )
 from eval_tf.report import DESCRIPTIONS, RealReference, evaluate_generator, evaluate_images
+from eval_tf.style import STYLE_DESCRIPTIONS, style_metrics, truncation_curve
 from eval_tf.superres import SUPERRES_DESCRIPTIONS, superres_metrics
 from eval_tf.translation import TRANSLATION_DESCRIPTIONS, translation_metrics
 
 __all__ = [
     "DESCRIPTIONS",
     "RealReference",
+    "STYLE_DESCRIPTIONS",
     "SUPERRES_DESCRIPTIONS",
     "TRANSLATION_DESCRIPTIONS",
     "build_classifier",
@@ -44,6 +46,8 @@ __all__ = [
     "load_or_train_extractor",
     "mixture_modes",
     "precision_recall",
+    "style_metrics",
     "superres_metrics",
     "translation_metrics",
+    "truncation_curve",
 ]

@@ -10,18 +10,20 @@ Every builder takes:
     pack: judge this many samples jointly (PacGAN, ``gan_tf.layers.Pack``), another mitigation;
         the output then has ``batch // pack`` rows. Unconditional discriminators only.
 A WGAN-GP critic is a discriminator without batch norm (``normalization=None`` or ``"layer"``).
-``build_patch_discriminator`` (translation models) instead gives one logit per image patch.
+``build_patch_discriminator`` (translation models) instead gives one logit per image patch;
+``build_style_discriminator`` is StyleGAN2's residual discriminator.
 """
 
 import keras
 from keras import layers
 
-from gan_tf.generator import instance_norm
+from gan_tf.generator import instance_norm, style_channels, style_resolutions
 from gan_tf.layers import MinibatchStdDev, discriminator_inputs, projection_logits
 from gan_tf.shapes import check_image_shape, upsampling_steps
+from gan_tf.style_layers import EqualizedConv2D, EqualizedDense
 
 __all__ = ["NORMALIZATIONS", "build_dcgan_discriminator", "build_mlp_discriminator", "build_patch_discriminator",
-           "build_sr_discriminator", "build_tutorial_discriminator", "sr_downsamples"]
+           "build_sr_discriminator", "build_style_discriminator", "build_tutorial_discriminator", "sr_downsamples"]
 
 NORMALIZATIONS = ("batch", "layer", None)
 
@@ -202,3 +204,35 @@ def build_sr_discriminator(image_shape=(32, 32, 3), filters=64, name="discrimina
     x = layers.Flatten()(x)
     x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(filters * 16)(x))
     return keras.Model(images, layers.Dense(1, dtype="float32", name="logits")(x), name=name)
+
+
+def build_style_discriminator(image_shape=(32, 32, 3), filters=32, max_filters=128, name="discriminator"):
+    """StyleGAN2's residual discriminator (Karras et al. 2020, figure 7c), with equalised learning rate.
+
+    A 1x1 fromRGB, then per resolution down to 8 a residual block: two 3x3 convolutions and a
+    2x2 average pool, added to the pooled input through a 1x1 convolution and scaled by
+    1/sqrt(2). At 4x4: the minibatch standard deviation (``MinibatchStdDev``), a 3x3
+    convolution, a dense layer and one logit. Channels mirror the synthesis network's
+    (``style_channels``); leaky ReLU 0.2 throughout.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, *image_shape)`` to logits ``(batch, 1)``.
+    """
+    size = image_shape[0]
+    resolutions = style_resolutions(size)
+    if image_shape[1] != size:
+        raise ValueError(f"a style-based network judges square images, got {size}x{image_shape[1]}")
+    images = keras.Input(tuple(image_shape), name="images")
+    top = style_channels(size, size, filters, max_filters)
+    x = EqualizedConv2D(top, 1, activation="lrelu", name="from_rgb")(images)
+    for resolution in reversed(resolutions[1:]):
+        units, lower = (style_channels(r, size, filters, max_filters) for r in (resolution, resolution // 2))
+        skip = EqualizedConv2D(lower, 1, use_bias=False, name=f"skip_{resolution}")(layers.AveragePooling2D(2)(x))
+        x = EqualizedConv2D(units, 3, activation="lrelu", name=f"conv_{resolution}_0")(x)
+        x = EqualizedConv2D(lower, 3, activation="lrelu", name=f"conv_{resolution}_1")(x)
+        x = layers.Rescaling(2**-0.5)(layers.Add()([layers.AveragePooling2D(2)(x), skip]))
+    units = style_channels(4, size, filters, max_filters)
+    x = EqualizedConv2D(units, 3, activation="lrelu", name="conv_4")(MinibatchStdDev()(x))
+    x = EqualizedDense(units, activation="lrelu", name="dense_4")(layers.Flatten()(x))
+    logits = EqualizedDense(1, name="logits")(x)
+    return keras.Model(images, layers.Activation("linear", dtype="float32")(logits), name=name)

@@ -258,9 +258,14 @@ class GAN(keras.Model):
         if self.ema_generator is not None:
             for average, weight in zip(self.ema_generator.trainable_weights, self.generator.trainable_weights):
                 average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * weight)
-            if self.ema_generator.non_trainable_weights:  # batch-norm statistics to track
-                self.ema_generator(generator_input, training=True)
+            self._update_average_state(generator_input)
         return tf.constant(True)
+
+    def _update_average_state(self, generator_input):
+        """Brings the moving average's non-trainable state up to date: its batch-norm statistics, from a forward
+        pass of it on the step's noise."""
+        if self.ema_generator.non_trainable_weights:
+            self.ema_generator(generator_input, training=True)
 
     def _track(self, d_loss, g_loss, real_logits, fake_logits, penalty, r1):
         self.d_loss_tracker.update_state(d_loss)

@@ -1,6 +1,7 @@
 """Generators: latent noise ``(batch, latent_dim)`` to samples in [-1, 1] (images ``(batch, h, w, c)``), and the
 image-to-image generators of translation (``build_resnet_generator``) and super-resolution
-(``build_sr_generator``).
+(``build_sr_generator``), and the style-based generator (``build_style_generator``: a mapping network and a
+synthesis network).
 
 Every noise-to-sample builder takes ``num_classes``: when given, the generator is conditional,
 with inputs ``[noise (batch, latent_dim), label (batch,) int32]`` and the label embedded and
@@ -14,11 +15,21 @@ from keras import layers
 
 from gan_tf.layers import ICNR, PixelShuffle, ReflectionPadding2D, conditioned_noise
 from gan_tf.shapes import check_image_shape, upsampling_steps
+from gan_tf.style_layers import (
+    ConstantInput,
+    EqualizedDense,
+    ModulatedConv2D,
+    NoiseInjection,
+    NoiseSource,
+    PixelNorm,
+    Truncation,
+)
 
 SR_SCALES = (2, 4)  # upscaling factors of build_sr_generator: stages of x2 sub-pixel upsampling
 
-__all__ = ["build_dcgan_generator", "build_mlp_generator", "build_resnet_generator", "build_sr_generator",
-           "build_tutorial_generator", "default_residual_blocks", "instance_norm"]
+__all__ = ["build_dcgan_generator", "build_mapping_network", "build_mlp_generator", "build_resnet_generator",
+           "build_sr_generator", "build_style_generator", "build_synthesis_network", "build_tutorial_generator",
+           "default_residual_blocks", "instance_norm", "style_channels", "style_resolutions"]
 
 
 def build_mlp_generator(latent_dim=100, output_shape=(28, 28, 1), hidden=(256, 512, 1024), num_classes=None,
@@ -223,3 +234,92 @@ def build_sr_generator(channels=3, scale=4, filters=64, residual_blocks=16, batc
         x = prelu()(PixelShuffle(2)(x))
     high = layers.Conv2D(channels, 9, padding="same", activation="tanh", dtype="float32", name="high_resolution")(x)
     return keras.Model(low, high, name=name)
+
+
+def style_resolutions(image_size):
+    """The synthesis network's resolutions, 4 up to ``image_size`` (a power of two from 8)."""
+    if image_size < 8 or image_size & (image_size - 1):
+        raise ValueError(f"a style-based network makes square images of a power-of-two size from 8, got {image_size}")
+    return [2**k for k in range(2, image_size.bit_length())]
+
+
+def style_channels(resolution, image_size, filters, max_filters):
+    """Channels at ``resolution``: ``filters`` at the image size, doubling per halving, at most ``max_filters``."""
+    return min(max_filters, filters * image_size // resolution)
+
+
+def build_mapping_network(latent_dim=128, w_dim=128, layers_count=2, lr_multiplier=0.01, name="mapping"):
+    """StyleGAN's mapping network z -> w: pixel norm, then ``layers_count`` equalised dense layers with leaky ReLU.
+
+    The paper's has 8 layers of 512 units; StyleGAN2-ADA's CIFAR-10 configuration 2. The
+    ``lr_multiplier`` of 0.01 (the paper's) keeps w from moving faster than the synthesis
+    network can follow.
+    """
+    z = keras.Input((latent_dim,), name="z")
+    x = PixelNorm(name="pixel_norm")(z)
+    for index in range(layers_count):
+        x = EqualizedDense(w_dim, lr_multiplier=lr_multiplier, activation="lrelu", name=f"dense_{index}")(x)
+    return keras.Model(z, x, name=name)
+
+
+def build_synthesis_network(image_shape=(32, 32, 3), w_dim=128, filters=32, max_filters=128, name="synthesis"):
+    """StyleGAN2's synthesis network with skip outputs (Karras et al. 2020, figure 7b).
+
+    A learned 4x4 constant, then at each resolution from 4 to the image size two modulated
+    3x3 convolutions (the first of each resolution above 4 upsamples), each followed by
+    noise with a learned per-channel weight and a leaky ReLU, and a modulated 1x1 toRGB whose
+    output is added to the upsampled sum of the lower resolutions' (no tanh: the images
+    are not squashed, as in the paper; they are clipped to [-1, 1] when drawn). Layer ``k``
+    reads style ``ws[:, k]`` and noise map ``k``; toRGB shares its resolution's second style.
+
+    Args:
+        image_shape: ``(size, size, channels)`` of the images, ``size`` a power of two from 8.
+        w_dim: size of w.
+        filters: channels at the image size (``style_channels``).
+        max_filters: the most channels of any resolution.
+        name: model name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``[ws (batch, num_ws, w_dim), noise (batch,
+        size, size, num_ws)]`` to images ``(batch, size, size, channels)``; ``num_ws`` is
+        two per resolution.
+    """
+    size, width, channels = image_shape
+    if size != width:
+        raise ValueError(f"a style-based network makes square images, got {size}x{width}")
+    resolutions = style_resolutions(size)
+    num_ws = 2 * len(resolutions)
+    ws = keras.Input((num_ws, w_dim), name="ws")
+    noise = keras.Input((size, size, num_ws), name="noise")
+    x = ConstantInput(style_channels(4, size, filters, max_filters), name="constant")(ws)
+    image = None
+    for level, resolution in enumerate(resolutions):
+        units = style_channels(resolution, size, filters, max_filters)
+        for half in (0, 1):
+            index = 2 * level + half
+            x = ModulatedConv2D(units, 3, style_index=index, upsample=half == 0 and level > 0,
+                                name=f"conv_{resolution}_{half}")([x, ws])
+            x = NoiseInjection(index, name=f"noise_{resolution}_{half}")([x, noise])
+            x = layers.LeakyReLU(negative_slope=0.2)(x)
+        rgb = ModulatedConv2D(channels, 1, style_index=2 * level + 1, demodulate=False, name=f"to_rgb_{resolution}")(
+            [x, ws])
+        image = rgb if image is None else layers.Add()([layers.UpSampling2D(interpolation="bilinear")(image), rgb])
+    return keras.Model([ws, noise], layers.Activation("linear", dtype="float32", name="images")(image), name=name)
+
+
+def build_style_generator(latent_dim=128, image_shape=(32, 32, 3), w_dim=128, mapping_layers=2, filters=32,
+                          max_filters=128, name="generator"):
+    """A style-based generator z -> image: ``mapping``, ``truncation``, ``noise`` and ``synthesis``, by those names.
+
+    ``truncation`` (``gan_tf.style_layers.Truncation``) broadcasts w to every layer and holds
+    the average w; ``noise`` (``NoiseSource``) draws fresh noise in training and a fixed map
+    in inference. ``gan_tf.stylegan`` reaches the parts to mix styles, truncate and redraw
+    the noise. Arguments as for ``build_mapping_network`` and ``build_synthesis_network``.
+    """
+    mapping = build_mapping_network(latent_dim, w_dim, mapping_layers)
+    synthesis = build_synthesis_network(image_shape, w_dim, filters, max_filters)
+    num_ws = synthesis.inputs[0].shape[1]
+    z = keras.Input((latent_dim,), name="z")
+    ws = Truncation(num_ws, name="truncation")(mapping(z))
+    noise = NoiseSource(image_shape[0], num_ws, seed=0, name="noise")(ws)
+    return keras.Model(z, synthesis([ws, noise]), name=name)

@@ -53,11 +53,12 @@ def dataset_classifier(data_config, train=None, test=None):
     return load_or_train_extractor(name, train, test, **EXTRACTOR_SETTINGS.get(name, DEFAULT_EXTRACTOR_SETTINGS))
 
 
-def evaluate_run(run_dir, n=10000, seed=0, inception=False):
+def evaluate_run(run_dir, n=10000, seed=0, inception=False, more=None):
     """Evaluates a run's generator with ``n`` samples; writes and returns ``metrics.json``'s content.
 
     With ``inception``, also FID and KID through Inception-v3 (its ImageNet weights must be
-    in the Keras cache; ``InceptionWeightsMissing`` says where otherwise).
+    in the Keras cache; ``InceptionWeightsMissing`` says where otherwise). ``more(generator, reference)``
+    returns a family's own numbers, added to the results.
     """
     if n < MIN_SAMPLES:
         raise ValueError(f"--n must be at least {MIN_SAMPLES} to evaluate, got {n}")
@@ -72,6 +73,8 @@ def evaluate_run(run_dir, n=10000, seed=0, inception=False):
     results = evaluate_images(reference, images, seed=seed, requested=labels)
     if inception_model is not None:
         results.update(inception_metrics(inception_model, reference, images, seed=seed))
+    if more is not None:
+        results.update(more(run.generator, reference))
     write_json(results, os.path.join(run_dir, METRICS))
     return results
 

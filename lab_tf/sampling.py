@@ -16,10 +16,11 @@ from data.images import denormalize_images, normalize_images
 from data.superres import bicubic_upscale
 from eval_tf.report import sample_images
 from gan_tf.sampling import class_rows, generate, latent_dim_of, latent_noise, num_classes_of, slerp
+from gan_tf.stylegan import mix_styles, random_noise, style_parts, styles, synthesize
 from lab_tf.figures import save_image, save_image_grid, save_point_scatter
 
-__all__ = ["ImageToImage", "NoiseToImage", "Upscaler", "read_input_images", "write_interpolation", "write_samples",
-           "write_translations"]
+__all__ = ["ImageToImage", "NoiseToImage", "Upscaler", "noise_variation_grid", "read_input_images", "style_mix_grid",
+           "write_interpolation", "write_noise_variation", "write_samples", "write_style_mix", "write_translations"]
 
 
 class NoiseToImage:
@@ -35,9 +36,10 @@ class NoiseToImage:
         """``samples.py``'s default ``--n``: 64 samples, or 10 per class for a conditional generator without a label."""
         return 10 if num_classes_of(generator) is not None and label is None else 64
 
-    def grid(self, generator, n, seed=0, label=None):
+    def grid(self, generator, n, seed=0, label=None, truncation=None):
         """``(samples, columns)``: ``n`` samples; a conditional generator without ``label`` gives one row of
-        ``n`` per class, with ``label`` ``n`` samples of that class."""
+        ``n`` per class, with ``label`` ``n`` samples of that class. ``truncation``: the psi of a style-based
+        generator's truncation trick (``gan_tf.stylegan.styles``)."""
         classes = self._check_label(generator, label)
         columns, labels = None, None
         if classes is not None and label is None:
@@ -45,6 +47,9 @@ class NoiseToImage:
         elif classes is not None:
             labels = np.full(n, label, np.int32)
         noise = latent_noise(n if labels is None else len(labels), latent_dim_of(generator), seed=seed)
+        if truncation is not None:
+            _style_based(generator, "--truncation")
+            return synthesize(generator, styles(generator, noise, truncation)), columns
         return generate(generator, noise, labels), columns
 
     def epoch_grid(self, generator, total, seed=0):
@@ -78,9 +83,9 @@ class NoiseToImage:
         return classes
 
 
-def write_samples(sampler, generator, path, n=64, seed=0, scale=2, label=None):
+def write_samples(sampler, generator, path, n=64, seed=0, scale=2, label=None, truncation=None):
     """Writes ``sampler.grid``'s samples to ``path``: an image grid, or a scatter for a generator of 2-D points."""
-    samples, columns = sampler.grid(generator, n, seed, label)
+    samples, columns = sampler.grid(generator, n, seed, label, truncation)
     if samples.ndim == 2:
         save_point_scatter(samples, None, path, title=f"{n} generated points")
     else:
@@ -91,6 +96,60 @@ def write_interpolation(sampler, generator, path, steps=10, seed=0, scale=2, lab
     """Writes ``sampler.interpolation``'s row of images to ``path``."""
     samples, columns = sampler.interpolation(generator, steps, seed, label)
     save_image_grid(samples, path, columns=columns, scale=scale)
+
+
+def _style_based(generator, option):
+    """``True``; ``ValueError`` naming ``option`` when ``generator`` is not style-based."""
+    try:
+        style_parts(generator)
+    except ValueError as error:
+        raise ValueError(f"{option} needs a style-based generator (a --model stylegan run): {error}") from None
+    return True
+
+
+def style_mix_grid(generator, n=6, seed=0, crossover=None, truncation=1.0):
+    """``(images, columns)``: StyleGAN's style-mixing figure, ``(n + 1) x (n + 1)`` cells.
+
+    The top row holds ``n`` codes that give the coarse styles (layers before ``crossover``;
+    default half of them: the 4x4 and 8x8 layers at 32x32), the left column ``n`` codes that
+    give the fine styles, and each other cell the image of its column's coarse styles with its
+    row's fine styles. The corner is left black.
+    """
+    _style_based(generator, "--style-mix")
+    coarse, fine = (styles(generator, latent_noise(n, latent_dim_of(generator), seed=seed + k), truncation)
+                    for k in (0, 1))
+    crossover = crossover or coarse.shape[1] // 2
+    top, left = synthesize(generator, coarse), synthesize(generator, fine)
+    cells = [np.full_like(top[:1], -1.0), top]
+    for row in range(n):
+        cells += [left[row : row + 1],
+                  synthesize(generator, mix_styles(coarse, np.repeat(fine[row : row + 1], n, axis=0), crossover))]
+    return np.concatenate(cells), n + 1
+
+
+def noise_variation_grid(generator, n=8, redraws=6, seed=0):
+    """``(images, columns)``: for each of ``n`` codes a row of ``redraws`` images with only the noise redrawn, then
+    the per-pixel standard deviation over them (StyleGAN's figure 4), white where it is largest in the grid."""
+    _style_based(generator, "--noise-only")
+    ws = styles(generator, latent_noise(n, latent_dim_of(generator), seed=seed))
+    noise = random_noise(generator, n * redraws, seed=seed)
+    images = synthesize(generator, np.repeat(ws, redraws, axis=0), noise)
+    images = images.reshape(n, redraws, *images.shape[1:])
+    spread = np.clip(images, -1, 1).std(axis=1).mean(axis=-1, keepdims=True)
+    spread = np.repeat(spread / max(spread.max(), 1e-8) * 2 - 1, images.shape[-1], axis=-1)
+    return np.concatenate([images, spread[:, None]], axis=1).reshape(-1, *images.shape[2:]), redraws + 1
+
+
+def write_style_mix(generator, path, n=6, seed=0, scale=2, truncation=1.0):
+    """Writes ``style_mix_grid`` to ``path``."""
+    images, columns = style_mix_grid(generator, n, seed, truncation=truncation)
+    save_image_grid(images, path, columns=columns, scale=scale)
+
+
+def write_noise_variation(generator, path, n=8, seed=0, scale=2):
+    """Writes ``noise_variation_grid`` to ``path``."""
+    images, columns = noise_variation_grid(generator, n, seed=seed)
+    save_image_grid(images, path, columns=columns, scale=scale)
 
 
 class ImageToImage:

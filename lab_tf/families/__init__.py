@@ -5,7 +5,7 @@ A family is a ``lab_tf.families.base.Family`` in ``lab_tf/families/<name>/`` (``
 ``FAMILIES``. ``models()`` maps every ``--model`` name to its family.
 """
 
-from lab_tf.families import cyclegan, gan, mlp, srgan, vae
+from lab_tf.families import cyclegan, gan, mlp, srgan, stylegan, vae
 
 __all__ = ["FAMILIES", "family_of", "models"]
 
@@ -15,6 +15,7 @@ FAMILIES = {
     mlp.FAMILY.name: mlp.FAMILY,
     cyclegan.FAMILY.name: cyclegan.FAMILY,
     srgan.FAMILY.name: srgan.FAMILY,
+    stylegan.FAMILY.name: stylegan.FAMILY,
 }
 
 
