@@ -6,6 +6,9 @@
     python samples.py --run runs/cgan-mnist-... --label 7     # a conditional run: only sevens
     python samples.py --run runs/cyclegan-... --input photos/ --direction ba --out translated/
     python samples.py --run runs/srgan-... --input small.png --out large/
+    python samples.py --run runs/stylegan-... --style-mix     # coarse styles of a row, fine ones of a column
+    python samples.py --run runs/stylegan-... --noise-only    # the same styles, the noise redrawn
+    python samples.py --run runs/stylegan-... --truncation 0.7
 """
 
 import os
@@ -16,14 +19,16 @@ import core_tf  # noqa: F401  (selects the TensorFlow backend before Keras loads
 # isort: split
 
 from lab_tf import run_dir as rd
-from lab_tf.cli import ArgumentParser, image_count, int_at_least, non_negative_int, report_bad_input
+from lab_tf.cli import ArgumentParser, image_count, int_at_least, non_negative_int, report_bad_input, unit_interval
 from lab_tf.metrics import METRICS
 from lab_tf.sampling import (
     ImageToImage,
     NoiseToImage,
     read_input_images,
     write_interpolation,
+    write_noise_variation,
     write_samples,
+    write_style_mix,
     write_translations,
 )
 
@@ -57,6 +62,15 @@ def build_parser():
                       help="write one row interpolating between two noise vectors instead of a grid")
     mode.add_argument("--evaluate", action="store_true",
                       help="measure image quality against the run's real test images; writes metrics.json")
+    mode.add_argument("--style-mix", action="store_true",
+                      help="style-based runs: the style-mixing grid, a row of codes giving the coarse styles and a "
+                           "column giving the fine ones (--n codes each, default 6)")
+    mode.add_argument("--noise-only", action="store_true",
+                      help="style-based runs: --n codes (default 8), each drawn with its noise redrawn 6 times, and "
+                           "the per-pixel standard deviation")
+    parser.add_argument("--truncation", type=unit_interval, metavar="PSI",
+                        help="style-based runs: pull the styles towards the average w, 1 (default) not at all, 0 to "
+                             "the average image; more fidelity, less variety")
     parser.add_argument("--inception", action="store_true",
                         help="with --evaluate: also Inception-v3 FID/KID (needs its ImageNet weights in the Keras "
                              "cache)")
@@ -113,9 +127,12 @@ def evaluate(args):
 
 def translate(args, generator, sampler, folder, config, direction):
     """Translations of ``--input`` (or of held-out images of the run's source domain); returns what was written."""
-    if args.label is not None or args.interpolate:
-        raise ValueError(f"{'--label' if args.label is not None else '--interpolate'} is for generators that draw "
-                         "from noise; a translation generator takes images: pass --input IMAGE_OR_FOLDER")
+    given = [flag for flag, value in (("--label", args.label is not None), ("--interpolate", args.interpolate),
+                                      ("--style-mix", args.style_mix), ("--noise-only", args.noise_only),
+                                      ("--truncation", args.truncation is not None)) if value]
+    if given:
+        raise ValueError(f"{given[0]} is for generators that draw from noise; a translation generator takes images: "
+                         "pass --input IMAGE_OR_FOLDER")
     names, truth = None, None
     if args.input:
         images, names = read_input_images(args.input, sampler.input_shape(generator, config), sampler.size_multiple,
@@ -138,6 +155,9 @@ def main(argv=None):
         parser.error("--inception only works with --evaluate")
     if args.label is not None and args.evaluate:
         parser.error("--label does not work with --evaluate, which asks a conditional generator for every class")
+    if args.truncation is not None and (args.evaluate or args.interpolate or args.noise_only):
+        parser.error("--truncation works with a grid of samples or --style-mix; --evaluate measures a range of psi "
+                     "itself")
     if (args.input or args.direction) and args.evaluate:
         parser.error("--input and --direction do not work with --evaluate, which scores both directions on "
                      "held-out images")
@@ -150,16 +170,25 @@ def main(argv=None):
             return 0
         if args.input:
             raise ValueError("--input is for translation runs; this generator draws from noise")
-        kind = "interpolation" if args.interpolate else "samples"
+        kind = ("interpolation" if args.interpolate else "style_mix" if args.style_mix
+                else "noise_only" if args.noise_only else "samples")
         if args.label is not None:
             kind += f"_label{args.label}"
+        if args.truncation is not None:
+            kind += f"_psi{args.truncation:g}"
         out = args.out or os.path.join(folder, f"{kind}_seed{args.seed}.png")
-        if args.interpolate:
+        if args.style_mix:
+            write_style_mix(generator, out, n=args.n or 6, seed=args.seed, scale=args.scale,
+                            truncation=1.0 if args.truncation is None else args.truncation)
+        elif args.noise_only:
+            write_noise_variation(generator, out, n=args.n or 8, seed=args.seed, scale=args.scale)
+        elif args.interpolate:
             write_interpolation(sampler, generator, out, steps=args.n or 10, seed=args.seed, scale=args.scale,
                                 label=args.label)
         else:
             n = args.n or sampler.default_count(generator, args.label)
-            write_samples(sampler, generator, out, n=n, seed=args.seed, scale=args.scale, label=args.label)
+            write_samples(sampler, generator, out, n=n, seed=args.seed, scale=args.scale, label=args.label,
+                          truncation=args.truncation)
     except (ValueError, OSError) as error:  # also Pillow's "unknown file extension"
         return report_bad_input(error)
     print(f"wrote {out}")

@@ -206,12 +206,13 @@ def build_sr_discriminator(image_shape=(32, 32, 3), filters=64, name="discrimina
     return keras.Model(images, layers.Dense(1, dtype="float32", name="logits")(x), name=name)
 
 
-def build_style_discriminator(image_shape=(32, 32, 3), filters=32, max_filters=128, name="discriminator"):
+def build_style_discriminator(image_shape=(32, 32, 3), filters=32, max_filters=128, mbstd_group=4,
+                              name="discriminator"):
     """StyleGAN2's residual discriminator (Karras et al. 2020, figure 7c), with equalised learning rate.
 
     A 1x1 fromRGB, then per resolution down to 8 a residual block: two 3x3 convolutions and a
     2x2 average pool, added to the pooled input through a 1x1 convolution and scaled by
-    1/sqrt(2). At 4x4: the minibatch standard deviation (``MinibatchStdDev``), a 3x3
+    1/sqrt(2). At 4x4: the minibatch standard deviation over groups of 4 (``MinibatchStdDev``), a 3x3
     convolution, a dense layer and one logit. Channels mirror the synthesis network's
     (``style_channels``); leaky ReLU 0.2 throughout.
 
@@ -232,7 +233,7 @@ def build_style_discriminator(image_shape=(32, 32, 3), filters=32, max_filters=1
         x = EqualizedConv2D(lower, 3, activation="lrelu", name=f"conv_{resolution}_1")(x)
         x = layers.Rescaling(2**-0.5)(layers.Add()([layers.AveragePooling2D(2)(x), skip]))
     units = style_channels(4, size, filters, max_filters)
-    x = EqualizedConv2D(units, 3, activation="lrelu", name="conv_4")(MinibatchStdDev()(x))
+    x = EqualizedConv2D(units, 3, activation="lrelu", name="conv_4")(MinibatchStdDev(group_size=mbstd_group)(x))
     x = EqualizedDense(units, activation="lrelu", name="dense_4")(layers.Flatten()(x))
     logits = EqualizedDense(1, name="logits")(x)
     return keras.Model(images, layers.Activation("linear", dtype="float32")(logits), name=name)

@@ -16,6 +16,8 @@ from keras import layers
 from gan_tf.layers import ICNR, PixelShuffle, ReflectionPadding2D, conditioned_noise
 from gan_tf.shapes import check_image_shape, upsampling_steps
 from gan_tf.style_layers import (
+    LRELU_GAIN,
+    LRELU_SLOPE,
     ConstantInput,
     EqualizedDense,
     ModulatedConv2D,
@@ -267,8 +269,9 @@ def build_synthesis_network(image_shape=(32, 32, 3), w_dim=128, filters=32, max_
 
     A learned 4x4 constant, then at each resolution from 4 to the image size two modulated
     3x3 convolutions (the first of each resolution above 4 upsamples), each followed by
-    noise with a learned per-channel weight and a leaky ReLU, and a modulated 1x1 toRGB whose
-    output is added to the upsampled sum of the lower resolutions' (no tanh: the images
+    noise with a learned per-channel weight and a leaky ReLU times sqrt(2) (which keeps the
+    scale), and a modulated 1x1 toRGB whose output is added to the upsampled sum of the lower
+    resolutions' (no tanh: the images
     are not squashed, as in the paper; they are clipped to [-1, 1] when drawn). Layer ``k``
     reads style ``ws[:, k]`` and noise map ``k``; toRGB shares its resolution's second style.
 
@@ -300,7 +303,7 @@ def build_synthesis_network(image_shape=(32, 32, 3), w_dim=128, filters=32, max_
             x = ModulatedConv2D(units, 3, style_index=index, upsample=half == 0 and level > 0,
                                 name=f"conv_{resolution}_{half}")([x, ws])
             x = NoiseInjection(index, name=f"noise_{resolution}_{half}")([x, noise])
-            x = layers.LeakyReLU(negative_slope=0.2)(x)
+            x = layers.Rescaling(LRELU_GAIN)(layers.LeakyReLU(negative_slope=LRELU_SLOPE)(x))
         rgb = ModulatedConv2D(channels, 1, style_index=2 * level + 1, demodulate=False, name=f"to_rgb_{resolution}")(
             [x, ws])
         image = rgb if image is None else layers.Add()([layers.UpSampling2D(interpolation="bilinear")(image), rgb])

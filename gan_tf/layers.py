@@ -13,23 +13,39 @@ CONDITIONINGS = ("concat", "projection")
 
 @keras.saving.register_keras_serializable(package="gan_tf")
 class MinibatchStdDev(layers.Layer):
-    """Appends one feature: the batch's mean standard deviation (Karras et al. 2018, section 3).
+    """Appends one feature: the mean standard deviation over a group of samples (Karras et al. 2018, section 3).
 
-    The standard deviation of every feature over the batch, averaged to one number and
-    appended to every sample (as an extra channel for image maps), lets the discriminator see
-    how varied a batch is, so a generator that collapses to a few outputs is easy to reject.
-    The statistic is taken over the whole batch (Karras et al. use groups of 4).
+    The standard deviation of every feature over the group, averaged to one number and
+    appended to every sample of the group (as an extra channel for image maps), lets the
+    discriminator see how varied the samples are, so a generator that collapses to a few
+    outputs is easy to reject. ``group_size`` ``None`` takes the whole batch as one group;
+    StyleGAN uses groups of 4, which give the discriminator several statistics per batch
+    (sample ``i`` is in group ``i mod batch / group_size``). A batch that does not divide into
+    groups is taken whole.
 
     Input ``(batch, ..., channels)``; output ``(batch, ..., channels + 1)``.
     """
 
+    def __init__(self, group_size=None, **kwargs):
+        super().__init__(**kwargs)
+        if group_size is not None and group_size < 2:
+            raise ValueError(f"group_size must be at least 2, got {group_size}")
+        self.group_size = group_size
+
     def call(self, x):
-        variance = ops.var(ops.cast(x, "float32"), axis=0)
-        statistic = ops.mean(ops.sqrt(variance + 1e-8))
+        batch = ops.shape(x)[0]
+        group = batch if self.group_size is None else ops.where(batch % self.group_size == 0, self.group_size, batch)
+        grouped = ops.reshape(ops.cast(x, "float32"), (group, -1, *x.shape[1:]))
+        deviations = ops.sqrt(ops.var(grouped, axis=0) + 1e-8)  # (batch / group, ...)
+        statistic = ops.mean(ops.reshape(deviations, (ops.shape(deviations)[0], -1)), axis=1)
+        statistic = ops.reshape(ops.tile(statistic, (group,)), (-1, *[1] * (len(x.shape) - 1)))
         return ops.concatenate([x, ops.ones_like(x[..., :1]) * ops.cast(statistic, x.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] + 1)
+
+    def get_config(self):
+        return {**super().get_config(), "group_size": self.group_size}
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")

@@ -5,9 +5,9 @@ import math
 import os
 import sys
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "ArgumentParser", "data_source", "finite_float", "image_count",
+__all__ = ["ArgumentParser", "EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "data_source", "finite_float", "image_count",
            "image_size", "int_at_least", "latent_dim", "layer_sizes", "non_negative_int", "positive_int",
-           "report_bad_input"]
+           "report_bad_input", "unit_interval"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -51,6 +51,14 @@ def finite_float(text):
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+def unit_interval(text):
+    """argparse type: a number in [0, 1]."""
+    value = finite_float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value:g}")
     return value
 
 

@@ -29,4 +29,4 @@ class EpochStyleMix(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         images, columns = style_mix_grid(self.model.sampler, seed=self.seed)
-        save_image_grid(images, self.path, columns=columns)
+        save_image_grid(images, self.path, columns=columns, scale=2)
