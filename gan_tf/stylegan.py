@@ -15,7 +15,7 @@ from gan_tf.losses import r1_penalty
 from gan_tf.optimizers import compile_from_saved, saved_compile_config
 from gan_tf.style_layers import NoiseSource, Truncation, truncate
 
-__all__ = ["StyleGAN", "is_style_generator", "mix_styles", "random_noise", "style_parts", "styles", "synthesize"]
+__all__ = ["StyleGAN", "mix_styles", "random_noise", "style_parts", "styles", "synthesize"]
 
 OPTIMIZERS = ("d_optimizer", "g_optimizer")
 PARTS = ("mapping", "truncation", "noise", "synthesis")
@@ -31,15 +31,6 @@ def style_parts(generator):
         raise ValueError(f"{generator.name!r} is not a style-based generator (it has no {', '.join(PARTS)} parts); "
                          "pass a stylegan run's generator")
     return tuple(parts)
-
-
-def is_style_generator(generator):
-    """Whether ``generator`` has the parts of ``build_style_generator``."""
-    try:
-        style_parts(generator)
-    except ValueError:
-        return False
-    return True
 
 
 def styles(generator, z, psi=1.0, cutoff=None, batch_size=1024):

@@ -99,12 +99,11 @@ def write_interpolation(sampler, generator, path, steps=10, seed=0, scale=2, lab
 
 
 def _style_based(generator, option):
-    """``True``; ``ValueError`` naming ``option`` when ``generator`` is not style-based."""
+    """Raises ``ValueError`` naming ``option`` when ``generator`` is not style-based."""
     try:
         style_parts(generator)
     except ValueError as error:
         raise ValueError(f"{option} needs a style-based generator (a --model stylegan run): {error}") from None
-    return True
 
 
 def style_mix_grid(generator, n=6, seed=0, crossover=None, truncation=1.0):

@@ -263,10 +263,14 @@ class Family:
     def hypermodel(self, config, data, space, reference):
         """``(keras_tuner.HyperModel, objective, fit args, fit kwargs, max epochs)`` for a search.
 
-        The default tunes config fields (``search_space``) through this family's own hooks.
+        The default tunes config fields (``search_space``) through this family's own hooks; a family without a
+        search space is refused.
         """
         from lab_tf.tuning import ConfigHyperModel, quality_objective
 
+        if not self.search_space:
+            raise ValueError(f"--tune is not available for --model {config.model}; compare settings with separate "
+                             "runs and samples.py --evaluate")
         if reference is None and self.datasets(config, data, seed=config.training.seed)[1] is None:
             raise ValueError(f"--tune scores --model {config.model} trials by their test-split loss and "
                              f"{config.data.dataset} has no test split; search on a dataset that has one")

@@ -291,9 +291,5 @@ class SuperResolutionFamily(Family):
         return (f"training {config.model} x{settings.scale} ({settings.filters} filters, {settings.residual_blocks} "
                 f"residual blocks; {losses}) on {config.data.dataset} ({len(data)} images), {low} -> {high}")
 
-    def hypermodel(self, config, data, space, reference):
-        raise ValueError(f"--tune is not available for --model {config.model}; compare settings with separate runs "
-                         "and samples.py --evaluate")
-
 
 FAMILY = SuperResolutionFamily()

@@ -1,14 +1,8 @@
-"""Figures of the style-based family: the training curves, and the truncation trade-off."""
+"""Figures of the style-based family: the truncation trade-off (the training curves are the GAN family's)."""
 
 from core_tf.figures import new_figure, save_figure
-from lab_tf.families.gan.figures import plot_gan_history
 
-__all__ = ["plot_stylegan_history", "plot_truncation_curve"]
-
-
-def plot_stylegan_history(rows, path, metric=None):
-    """The players' losses and balance per epoch (``plot_gan_history``), with ``metric`` when logged."""
-    plot_gan_history(rows, path, metric)
+__all__ = ["plot_truncation_curve"]
 
 
 def plot_truncation_curve(rows, path):

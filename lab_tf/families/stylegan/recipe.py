@@ -21,8 +21,8 @@ from lab_tf import run_dir as rd
 from lab_tf.cli import finite_float, int_at_least, latent_dim
 from lab_tf.config import check_at_least
 from lab_tf.families.base import GRID_SIZE, Family, Option
+from lab_tf.families.gan.figures import plot_gan_history
 from lab_tf.families.stylegan.callbacks import EpochStyleMix
-from lab_tf.families.stylegan.figures import plot_stylegan_history
 from lab_tf.sampling import NoiseToImage
 
 __all__ = ["FAMILY", "StyleGANFamily", "StyleGANSettings", "default_r1_gamma"]
@@ -151,8 +151,8 @@ class StyleGANFamily(Family):
         return trainer.sampler
 
     def plot_history(self, rows, path, metric=None):
-        """The players' balance, R1, and the tracked metric."""
-        plot_stylegan_history(rows, path, metric)
+        """The players' losses and balance per epoch, and the tracked metric (``plot_gan_history``)."""
+        plot_gan_history(rows, path, metric)
 
     def evaluate(self, run_dir, n, seed=0, inception=False):
         """The image-quality metrics, and what each idea of the architecture does (``evaluation.evaluate_run``)."""
@@ -167,10 +167,6 @@ class StyleGANFamily(Family):
         return (f"training stylegan ({len(style_resolutions(size))} resolutions to {size}x{size}, "
                 f"{settings.filters}-{settings.max_filters} channels, R1 gamma {settings.r1_gamma:g}) on "
                 f"{config.data.dataset}: {len(data)} images")
-
-    def hypermodel(self, config, data, space, reference):
-        raise ValueError(f"--tune is not available for --model {config.model}; compare settings with separate runs "
-                         "and samples.py --evaluate")
 
 
 FAMILY = StyleGANFamily()
