@@ -1,7 +1,8 @@
 """What a trained network learned: activation maximisation and feature maps (see docs/visualization.md).
 
     python visualize.py maximize --run RUN_DIR [--network discriminator|classifier] [--layer NAME]
-                                 [--units LIST|all] [--prior none|regularized|generator] [--steps N] --out PNG
+                                 [--units LIST|all] [--prior none|regularized|generator]
+                                 [--objective logit|log-probability] [--steps N] --out PNG
     python visualize.py maximize --network classifier --dataset mnist --data-dir DIR --judge RUN_DIR --out PNG
     python visualize.py features --run RUN_DIR --image IMAGE --out PNG
 """
@@ -10,7 +11,7 @@ import sys
 from collections import Counter
 
 from lab_tf.cli import ArgumentParser, int_at_least, non_negative_int, report_bad_input
-from lab_tf.visualize import PRIORS, load_network, maximize, show_features
+from lab_tf.visualize import OBJECTIVES, PRIORS, load_network, maximize, show_features
 
 
 def build_parser():
@@ -35,6 +36,9 @@ def build_parser():
                                       "(default); generator: ascend in a generator's latent space")
             command.add_argument("--generator", help="with --prior generator: the run whose generator to use "
                                                      "(default: --run)")
+            command.add_argument("--objective", choices=OBJECTIVES, default="logit",
+                                 help="what to raise: the unit (default) or, for a classifier's classes, the "
+                                      "class's log-probability, which also lowers the other classes")
             command.add_argument("--steps", type=int_at_least(1, 10_000, "more steps change nothing"), default=200,
                                  help="ascent steps (default 200)")
             command.add_argument("--seed", type=non_negative_int, default=0, help="seed (the same seed, the same "
@@ -62,7 +66,7 @@ def main(argv=None):
             elif args.judge:
                 judge = load_network(args.judge, "classifier")
             rows = maximize(network, args.out, args.layer, args.units, args.prior, args.steps, args.seed,
-                            args.generator, judge, args.samples)
+                            args.generator, judge, args.samples, args.objective)
             for row in rows:
                 print("  ".join(f"{key} {value:.4f}" if isinstance(value, float) else f"{key} {value}"
                                 for key, value in row.items()))

@@ -2,7 +2,8 @@
 
 Activation maximisation (Erhan et al. 2009; Simonyan et al. 2014) searches for the input that
 drives one unit of a trained network as high as it goes: a class logit (before the softmax, so
-the search cannot win by lowering the other classes alone), the mean activation of one filter of
+the search cannot win by lowering the other classes alone) or, as an option, the class's
+log-probability (which also pushes the other classes down), the mean activation of one filter of
 a convolutional layer, or a discriminator's "real" logit. On its own the search finds
 adversarial patterns; the usual priors make the images readable: L2 and total-variation
 penalties, jitter (a random shift every step) and a blur every few steps (Yosinski et al.
@@ -71,22 +72,33 @@ def _pre_activation(model):
     activation = getattr(last, "activation", None)
     if isinstance(last, keras.layers.Dense) and activation in (keras.activations.softmax, keras.activations.sigmoid):
         features = keras.Model(model.input, last.input)
-        return lambda x: tf.matmul(features(x, training=False), tf.cast(last.kernel, "float32")) + last.bias
+        bias = last.bias if last.use_bias else 0.0
+        return lambda x: tf.matmul(features(x, training=False), tf.cast(last.kernel, "float32")) + bias
     return lambda x: model(x, training=False)
 
 
-def unit_objective(model, layer=None):
+def unit_objective(model, layer=None, log_probability=False):
     """``f(images) -> (n, units)``: what activation maximisation raises, unit by unit.
 
     Args:
         model: a Keras model taking images ``(n, h, w, c)``.
         layer: a layer name: its channels, each averaged over the image for a convolutional map;
             ``None``: the model's output, as logits (a softmax or sigmoid output layer is undone).
+        log_probability: with ``layer=None`` on a classifier, raise each class's log-probability
+            (log-softmax of the logits) instead of its logit: the search must then also lower the
+            other classes, so it cannot settle where another class's logit climbs faster.
 
     Raises:
-        ValueError: ``layer`` is not a layer of ``model``, naming the valid ones.
+        ValueError: ``layer`` is not a layer of ``model``, naming the valid ones, or
+            ``log_probability`` is asked of a layer or of a single-output network.
     """
-    if layer is None:
+    if log_probability:
+        logits = _pre_activation(model)
+        if layer is not None or len(model.outputs[0].shape) != 2 or model.outputs[0].shape[-1] < 2:
+            raise ValueError("the log-probability objective needs a classifier's class outputs (two or more), "
+                             "not a layer's channels or a single score; use the logit objective")
+        output = lambda x: tf.nn.log_softmax(tf.cast(logits(x), "float32"))  # noqa: E731
+    elif layer is None:
         output = _pre_activation(model)
     else:
         names = [candidate.name for candidate in model.layers]

@@ -27,9 +27,10 @@ from lab_tf import run_dir as rd
 from lab_tf.config import DataConfig, load_split
 from lab_tf.metrics import dataset_classifier
 
-__all__ = ["PRIORS", "Network", "load_network", "maximize", "parse_units", "show_features"]
+__all__ = ["OBJECTIVES", "PRIORS", "Network", "load_network", "maximize", "parse_units", "show_features"]
 
 PRIORS = ("none", "regularized", "generator")
+OBJECTIVES = ("logit", "log-probability")
 CLASSIFIER = "classifier"  # --network: the dataset's evaluation classifier, for any run or none
 
 
@@ -95,7 +96,7 @@ def parse_units(text, count):
 
 
 def maximize(network, out, layer=None, units=None, prior="regularized", steps=200, seed=0, generator_run=None,
-             judge=None, samples=1):
+             judge=None, samples=1, objective="logit"):
     """Maximises each unit, writes the labelled grid to ``out`` and returns one row of numbers per unit.
 
     Args:
@@ -109,14 +110,19 @@ def maximize(network, out, layer=None, units=None, prior="regularized", steps=20
         generator_run: a run whose generator is the prior (default: ``network``'s own run).
         judge: a ``Network`` that classifies the results: never the maximised one.
         samples: images per unit, from different starting points.
+        objective: ``logit`` (the unit itself) or ``log-probability`` (a classifier's output units:
+            the class's log-softmax, which also pushes the other classes down).
 
     Returns:
         ``[{"unit", "score", "probability" (output units of a classifier), "judged" (with a judge)}]``.
     """
     if prior not in PRIORS:
         raise ValueError(f"unknown prior {prior!r}; valid: {', '.join(PRIORS)}")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; valid: {', '.join(OBJECTIVES)}")
     model = network.model
-    objective = unit_objective(model, layer)
+    target = objective
+    objective = unit_objective(model, layer, log_probability=target == "log-probability")
     image_shape = tuple(model.inputs[0].shape[1:])
     count = int(objective(np.zeros((1, *image_shape), np.float32)).shape[-1])
     chosen = [unit for unit in parse_units(units, count) for _ in range(samples)]
@@ -146,7 +152,7 @@ def maximize(network, out, layer=None, units=None, prior="regularized", steps=20
         detail = f"p={row['probability']:.2f}" if "probability" in row else f"{row['score']:.2f}"
         judged = f", judged {row['judged']}" if "judged" in row else ""
         titles.append(f"{name}: {detail}{judged}")
-    where = f"layer {layer}" if layer else "output"
+    where = f"layer {layer}" if layer else f"output ({target})"
     plot_maximized(result.images, titles, out,
                    suptitle=f"{where} of {network.description}, prior {prior}, {steps} steps, seed {seed}")
     return rows

@@ -44,6 +44,10 @@ def test_maximize_a_discriminator_and_a_classifier_judged_by_another(visualize, 
         assert grid.width > 300 and np.asarray(grid.convert("L")).std() > 10
     out = tmp_path / "classifier.png"
     assert visualize.main(["maximize", "--run", str(mlp_run), "--units", "0,7", "--steps", "30", "--out", str(out),
+                           "--seed", "1", "--objective", "log-probability"]) == 0
+    printed = capsys.readouterr().out
+    assert [float(line.split()[3]) <= 0 for line in printed.splitlines() if line.startswith("unit")] == [True] * 2
+    assert visualize.main(["maximize", "--run", str(mlp_run), "--units", "0,7", "--steps", "30", "--out", str(out),
                            "--seed", "1"]) == 0
     printed = capsys.readouterr().out
     assert "unit 7" in printed and "probability" in printed and "units" in printed.splitlines()[-2]
@@ -71,6 +75,8 @@ def test_features_through_the_discriminator_in_a_real_process(trained_run, digit
     (("maximize", "--run", "{mlp}", "--judge", "{mlp}"), ("the judge must be another network",)),
     (("maximize", "--run", "{mlp}", "--prior", "generator"), ("--prior generator needs a generator",)),
     (("maximize", "--run", "{mlp}", "--steps", "0"), ("--steps", "must be at least 1")),
+    (("maximize", "--run", "{gan}", "--objective", "log-probability"), ("needs a classifier's class outputs",)),
+    (("maximize", "--run", "{mlp}", "--objective", "probability"), ("--objective", "log-probability")),
     (("maximize",), ("name a network",)),
     (("features", "--run", "{mlp}", "--image", "{digit}"), ("has no convolutional layers",)),
     (("features", "--run", "{gan}", "--image", "{gan}/config.json"), ("cannot be read",)),

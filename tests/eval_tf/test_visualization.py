@@ -103,6 +103,29 @@ def test_a_softmax_output_is_maximised_as_logits_and_read_as_probabilities():
     assert (probabilities.argmax(1) == [0, 1, 2]).all()
 
 
+def test_the_log_probability_objective_wins_where_another_class_climbs_faster():
+    # class 1's logit is twice class 0's plus a direction of its own: raising class 0's logit raises
+    # class 1's faster, so only the log-probability (which lowers the others) makes class 0 certain
+    rng = np.random.default_rng(0)
+    w, u = rng.standard_normal(16), rng.standard_normal(16)
+    inputs = keras.Input((4, 4, 1))
+    dense = keras.layers.Dense(2, use_bias=False, activation="softmax")
+    model = keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+    dense.set_weights([np.stack([w, 2 * w + u], 1).astype("float32")])
+    p = {}
+    for log_probability in (False, True):
+        result = maximize_activation(unit_objective(model, log_probability=log_probability), (4, 4, 1), [0],
+                                     steps=100, learning_rate=0.1)
+        p[log_probability] = class_probabilities(model, result.images)[0, 0]
+    assert p[False] < 0.5 < 0.99 < p[True], p
+    assert (unit_objective(model, log_probability=True)(result.images).numpy() <= 0).all()
+    with pytest.raises(ValueError, match="needs a classifier's class outputs"):
+        unit_objective(linear_model()[0], "units", log_probability=True)
+    score = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(inputs)))
+    with pytest.raises(ValueError, match="needs a classifier's class outputs"):
+        unit_objective(score, log_probability=True)
+
+
 def test_unknown_layers_and_layers_without_maps_are_named():
     model, _ = linear_model()
     with pytest.raises(ValueError, match="no layer 'conv9' in .*; valid: flatten.*, units"):
