@@ -4,6 +4,7 @@ import math
 import os
 import signal
 import threading
+import time
 
 import keras
 
@@ -59,19 +60,29 @@ class RunRecorder(keras.callbacks.Callback):
         saved_models: function of the trainer returning ``{file name: keras.Model}`` to save.
         plot_history: function ``(rows, path, metric)`` drawing the curves.
         metric: a logged image-quality metric to plot beside the losses, if any.
+        resumed_at: the finished epochs at which the run was resumed, kept in ``state.json``.
+
+    Each history row also gets ``seconds``, the epoch's wall time with its grids and evaluations.
     """
 
-    def __init__(self, run_dir, history, saved_models, plot_history, metric=None):
+    def __init__(self, run_dir, history, saved_models, plot_history, metric=None, resumed_at=()):
         super().__init__()
         self.run_dir = run_dir
         self.history_rows = list(history)
         self.saved_models = saved_models
         self.plot_history = plot_history
         self.metric = metric
+        self.resumed_at = list(resumed_at)
+        self.started = None
         os.makedirs(os.path.join(run_dir, rd.CHECKPOINTS), exist_ok=True)
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
     def on_epoch_end(self, epoch, logs=None):
-        self.history_rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
+        seconds = time.perf_counter() - self.started  # the whole epoch: its steps, validation, grids and scores
+        self.history_rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()},
+                                  "seconds": round(seconds, 2)})
         rd.write_history(self.history_rows, self.run_dir)
         self.plot_history(self.history_rows, os.path.join(self.run_dir, rd.CURVES), self.metric)
         trainer = self.model
@@ -80,7 +91,7 @@ class RunRecorder(keras.callbacks.Callback):
         checkpoint = os.path.join(rd.CHECKPOINTS, f"model-epoch-{epoch + 1}.keras")
         rd.save_model(trainer, os.path.join(self.run_dir, checkpoint))
         previous = rd.read_state(self.run_dir)["checkpoint"] if epoch > 0 else None
-        state = {"epoch": epoch + 1, "checkpoint": checkpoint}
+        state = {"epoch": epoch + 1, "checkpoint": checkpoint, "resumed_at": self.resumed_at}
         if hasattr(trainer, "seed_generator"):
             state["seed_state"] = trainer.seed_generator.state.numpy().tolist()
         rd.write_state(state, self.run_dir)

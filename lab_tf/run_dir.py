@@ -8,12 +8,13 @@ Layout::
     generator_best.keras   with --eval-every: the generator with the best tracked metric
     metrics/               with --eval-every: each evaluation's numbers, and best.json
     metrics.json           from samples.py --evaluate
-    history.csv            one row per finished epoch
+    history.csv            one row per finished epoch, with its wall time in seconds
     curves.png             losses and discriminator accuracy
     samples/epoch_001.png  a grid from fixed noise after each epoch
     progress.gif           those grids as an animation
     checkpoint/model-epoch-N.keras  the trainer with its optimizers' state, for --resume
-    checkpoint/state.json  finished epochs, the checkpoint's name, the noise generator's state
+    checkpoint/state.json  finished epochs, the checkpoint's name, the noise generator's state, the epochs
+                           at which the run was resumed
 
 The autoencoder family adds ``encoder.keras``, ``reconstructions/epoch_001.png``,
 ``latent.png``, ``manifold.png`` (2-D latent), ``interpolation.png`` and ``likelihood.json``

@@ -29,8 +29,9 @@ __all__ = ["PreparedRun", "finished_epochs", "fit_run", "prepare_new_run", "prep
 
 @dataclass
 class PreparedRun:
-    """A run ready to fit: its config, data (``Family.load_data``), trainer, where it starts, and the held-out
-    reference of its metrics (``Family.metrics_reference``; ``None`` without ``--eval-every``)."""
+    """A run ready to fit: its config, data (``Family.load_data``), trainer, where it starts, the held-out
+    reference of its metrics (``Family.metrics_reference``; ``None`` without ``--eval-every``) and the
+    epochs at which it was resumed."""
 
     config: Config
     data: object
@@ -38,6 +39,7 @@ class PreparedRun:
     initial_epoch: int
     history: list
     reference: object = None
+    resumed_at: tuple = ()
 
 
 def prepare_new_run(config):
@@ -99,7 +101,8 @@ def prepare_resumed_run(run_dir, epochs=None):
     history = [row for row in rd.read_history(run_dir) if row["epoch"] <= finished]
     reference = config.family.metrics_reference(config, data) if config.evaluation.every else None
     rd.save_config(config, run_dir)
-    return PreparedRun(config, data, trainer, initial_epoch=finished, history=history, reference=reference)
+    return PreparedRun(config, data, trainer, initial_epoch=finished, history=history, reference=reference,
+                       resumed_at=(*state.get("resumed_at", ()), finished))
 
 
 def fit_run(run, verbose=None):
@@ -120,7 +123,8 @@ def fit_run(run, verbose=None):
     if run.reference is not None:
         metric = config.evaluation.metric
         callbacks.append(family.metrics_callback(config, run.reference))
-    callbacks.append(RunRecorder(config.out_dir, run.history, family.saved_models, family.plot_history, metric))
+    callbacks.append(RunRecorder(config.out_dir, run.history, family.saved_models, family.plot_history, metric,
+                                 run.resumed_at))
     print(f"{family.describe(config, run.data)}, epochs {run.initial_epoch + 1}-{config.training.epochs}, "
           f"batch {config.training.batch_size} -> {config.out_dir}", flush=True)
     return run.trainer.fit(

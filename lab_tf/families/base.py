@@ -25,6 +25,7 @@ import argparse
 import os
 from dataclasses import dataclass
 
+from eval_tf import DESCRIPTIONS
 from lab_tf import run_dir as rd
 from lab_tf.callbacks import EpochMetrics, EpochSamples
 from lab_tf.cli import int_at_least
@@ -126,6 +127,10 @@ class Family:
     outputs = ("progress.gif", "curves.png", rd.GENERATOR)  # the files named when a run ends
     networks = {}  # visualize.py --network name -> the run's .keras file it inspects
     directions = {}  # samples.py --direction -> the generator file, for families with more than one generator
+    report_figures = {}  # report.py's final outputs: a run's file -> caption; "folder/": its last epoch's file
+    metric_descriptions = DESCRIPTIONS  # what each number of the family's evaluation files says, for report.py
+    evaluation_files = {"metrics.json": "`samples.py --evaluate`",  # report.py's evaluation: a run's file -> source
+                        "metrics/best.json": "the best epoch of `--eval-every`"}
 
     @property
     def default_model(self):
@@ -228,6 +233,10 @@ class Family:
         """Image-to-image families: ``(inputs, truth or None)`` for ``samples.py`` without ``--input``: ``n`` held-out
         input images of ``direction`` (float, [-1, 1]) and, where known, what the outputs should be."""
         raise NotImplementedError
+
+    def report_sources(self, config):
+        """``report.py``'s data section: ``{what the data is: DataConfig}`` of each source the runs read."""
+        return {"training data": config.data}
 
     # -- comparisons ---------------------------------------------------------------------------------
     def comparison_row(self, run_dir):

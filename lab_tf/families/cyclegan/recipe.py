@@ -7,13 +7,14 @@ the learning rate constant for half the epochs, then falling linearly to 0), wit
 networks (32 filters) so that digit runs fit a laptop CPU; no flips, which would mirror digits.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import keras
 import numpy as np
 
 from data import ImageData, load_domains, make_domain_dataset, normalize_images, true_translation
 from data.loaders import has_test_split
+from eval_tf import TRANSLATION_DESCRIPTIONS
 from gan_tf import ConstantThenLinearDecay, CycleGAN, build_patch_discriminator, build_resnet_generator
 from gan_tf.generator import default_residual_blocks
 from lab_tf.callbacks import EpochScores
@@ -124,6 +125,7 @@ class CycleGANFamily(Family):
     sampler = ImageToImage()
     outputs = ("progress.gif", "curves.png", *GENERATORS.values())
     directions = GENERATORS
+    metric_descriptions = TRANSLATION_DESCRIPTIONS
 
     def load_data(self, config):
         """Both domains' training splits (``Domains``), at most ``data.limit`` images each."""
@@ -219,6 +221,10 @@ class CycleGANFamily(Family):
     def plot_history(self, rows, path, metric=None):
         """Both discriminators, both adversarial terms, cycle and identity, and label preservation when scored."""
         plot_cyclegan_history(rows, path)
+
+    def report_sources(self, config):
+        """Domain A (``--dataset``) and domain B (``--target-dataset``)."""
+        return {"domain A": config.data, "domain B": replace(config.data, dataset=config.settings.target_dataset)}
 
     def describe(self, config, data):
         """``training cyclegan (32 filters, 6 residual blocks, cycle 10, identity 0.5) mnist -> mnist-m: ...``."""

@@ -115,6 +115,9 @@ class MLPFamily(Family):
     sampler = None
     networks = {"classifier": MODEL}
     outputs = ("curves.png", CONFUSION_MATRIX, METRICS, MODEL)
+    report_figures = {CONFUSION_MATRIX: "Confusion matrix on the held-out split"}
+    metric_descriptions = {"test_loss": "the loss on the held-out split", "test_accuracy": "accuracy on it"}
+    evaluation_files = {METRICS: "the held-out evaluation at the end of training"}
 
     def study(self, args, config):
         """``--gradient-flow``: the vanishing-gradient study of deep MLPs instead of a run."""

@@ -19,6 +19,7 @@ import numpy as np
 from data import normalize_images
 from data.loaders import dataset_name
 from data.superres import SCALES, check_scale, downscale, make_superres_dataset
+from eval_tf import SUPERRES_DESCRIPTIONS
 from eval_tf.classifier import load_or_train_extractor
 from gan_tf import SRGAN, build_sr_discriminator, build_sr_generator
 from gan_tf.losses import PIXEL_LOSSES
@@ -141,6 +142,7 @@ class SuperResolutionFamily(Family):
         "python train.py --model srgan --dataset digits --epochs 6 --pretrain-epochs 3",
     )
     sampler = Upscaler()
+    metric_descriptions = SUPERRES_DESCRIPTIONS
 
     def check_args(self, args, model):
         """Also refuses the adversarial phase's options for ``srresnet``."""

@@ -15,6 +15,7 @@ import keras
 
 from data import make_dataset
 from data.loaders import dataset_name
+from eval_tf import DESCRIPTIONS, STYLE_DESCRIPTIONS
 from gan_tf import StyleGAN, build_style_discriminator, build_style_generator
 from gan_tf.generator import style_resolutions
 from lab_tf import run_dir as rd
@@ -22,7 +23,7 @@ from lab_tf.cli import finite_float, int_at_least, latent_dim
 from lab_tf.config import check_at_least
 from lab_tf.families.base import GRID_SIZE, Family, Option
 from lab_tf.families.gan.figures import plot_gan_history
-from lab_tf.families.stylegan.callbacks import EpochStyleMix
+from lab_tf.families.stylegan.callbacks import STYLE_MIX, EpochStyleMix
 from lab_tf.sampling import NoiseToImage
 
 __all__ = ["FAMILY", "StyleGANFamily", "StyleGANSettings", "default_r1_gamma"]
@@ -99,6 +100,9 @@ class StyleGANFamily(Family):
         "python samples.py --style-mix        # then --truncation 0.7, --noise-only",
     )
     sampler = NoiseToImage()
+    report_figures = {f"{rd.SAMPLES}/{STYLE_MIX}": "Style mixing: coarse styles of rows, fine styles of columns",
+                      "truncation.png": "The truncation trade-off (`samples.py --evaluate`)"}
+    metric_descriptions = {**DESCRIPTIONS, **STYLE_DESCRIPTIONS}
 
     def load_data(self, config):
         """The training split brought to 32x32 unless ``--image-size`` says otherwise."""

@@ -17,7 +17,15 @@ from lab_tf import run_dir as rd
 from lab_tf.cli import finite_float, image_count, int_at_least, latent_dim
 from lab_tf.config import check_at_least, held_out_split
 from lab_tf.families.base import GRID_SIZE, Family, Option, Sweep
-from lab_tf.families.vae.callbacks import LIKELIHOOD, EpochReconstructions, LatentReport
+from lab_tf.families.vae.callbacks import (
+    INTERPOLATION,
+    LATENT,
+    LIKELIHOOD,
+    MANIFOLD,
+    RECONSTRUCTIONS,
+    EpochReconstructions,
+    LatentReport,
+)
 from lab_tf.families.vae.figures import plot_comparison, plot_vae_history
 from lab_tf.figures import image_grid
 from vae_tf import DECODERS, ENCODERS, LIKELIHOODS, VAE, build_vae_networks, check_likelihood, default_likelihood
@@ -113,6 +121,10 @@ class VAEFamily(Family):
     }
     search_space = {"training.lr": (1e-3, 3e-4, 3e-3), "training.batch_size": (128, 64, 256)}
     networks = {"encoder": ENCODER}
+    report_figures = {f"{RECONSTRUCTIONS}/": "Held-out images above their reconstructions, last epoch",
+                      LATENT: "The latent codes of held-out images", MANIFOLD: "Decoded codes on a grid (2-D latent)",
+                      INTERPOLATION: "Straight lines between the codes of two real images, decoded"}
+    evaluation_files = {**Family.evaluation_files, LIKELIHOOD: "the test likelihood"}
 
     def resolve(self, config, data):
         """Image shape, networks, likelihood and classes from the data; Adam's defaults."""
