@@ -72,7 +72,7 @@ caption{caption-side:top;text-align:left;font-weight:600;padding-bottom:.3rem}
 figure{margin:1rem 0}img{max-width:100%;height:auto;image-rendering:pixelated;border:1px solid #ddd}
 figcaption{font-size:.9rem;color:#444}
 .note{border-left:4px solid #c60;background:#fff6ec;padding:.4rem .8rem;margin:.6rem 0}
-code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
 @media print{body{max-width:none;padding:0}figure,table,.note{break-inside:avoid}.note{background:none}
 nav{display:none}}
 """

@@ -40,6 +40,11 @@ REPORT_FILES = ("report.md", "report.html", IMAGES)
 HISTORY_ROWS = 12  # epochs shown in a run's history table at most (evenly spaced, the last always)
 PROGRESSION = 4  # per-epoch grids shown at most
 RELIABLE_N = 10_000  # below this many images, FID-like numbers are biased upward (compare only at equal n)
+# what the evaluation files' companion numbers say, beside each family's ``metric_descriptions``
+COMPANIONS = {"kid_std": "standard deviation of kid over its subsets",
+              "classifier_score_std": "standard deviation of classifier_score over its splits",
+              "class_histogram": "share of each class among the generated images, as the classifier reads them",
+              "epoch": "the epoch these numbers are of"}
 PROVENANCE = ("n_real", "n_fake", "n", "n_source", "n_target", "split", "extractor", "classifier", "classifiers")
 
 
@@ -246,15 +251,17 @@ def _search(document, search_dir, images):
     search = read_json(os.path.join(search_dir, SEARCH))
     best = read_json(os.path.join(search_dir, METRICS))
     document.add(Paragraph(f"A {search['kind']} search (`{_label(search_dir)}`) over "
-                           + ", ".join(f"`{key}` in {{{', '.join(fmt(v) for v in values)}}}"
-                                       for key, values in search["space"].items()) + "."))
+                           + ", ".join(f"`{key}` in {{{_value(values)}}}" if isinstance(values, list)
+                                       else f"`{key}` = {_value(values)}" for key, values in search["space"].items())
+                           + "."))
     path = os.path.join(search_dir, TRIALS)
     if os.path.isfile(path):
         with open(path, newline="") as file:
             rows = list(csv.DictReader(file))
-        if rows:
-            document.add(Table(tuple(rows[0]), tuple(tuple(_value(_number(v)) for v in row.values()) for row in rows),
-                               caption="Trials (`trials.csv`)"))
+        columns = [key for key in rows[0] if any(row[key] != "" for row in rows)] if rows else []
+        if rows:  # a column no trial filled (a metric of the other kind of search) is left out
+            document.add(Table(tuple(columns), tuple(tuple(_value(_number(row[key])) for key in columns)
+                                                     for row in rows), caption="Trials (`trials.csv`)"))
     else:
         document.add(Note(f"The search has no {TRIALS}: no trial finished."))
     if best:
@@ -336,7 +343,7 @@ def _evaluation(document, run, images):
         document.add(Note(f"No evaluation file ({files}): run "
                           f"`python samples.py --run {run.label} --evaluate` or train with `--eval-every`."))
         return
-    described = run.config.family.metric_descriptions
+    described = {**COMPANIONS, **run.config.family.metric_descriptions}
     for title, values in found.items():
         provenance = [(key, values[key]) for key in PROVENANCE if key in values]
         curves = {key: value for key, value in values.items() if _is_records(value)}
@@ -477,6 +484,8 @@ def _is_records(value):
 
 
 def _value(value):
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_value(item)}" for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(fmt(item) for item in value)
     return fmt(value)

@@ -14,7 +14,8 @@ from lab_tf.families import FAMILIES, models
 LIBRARY = ("core_tf", "data", "eval_tf", "gan_tf", "mlp_tf", "vae_tf")
 # What every family shares: it asks the family (lab_tf.families.base.Family) and never names one.
 SHARED = ("train.py", "lab_tf/training.py", "lab_tf/tuning.py", "lab_tf/compare.py", "lab_tf/callbacks.py",
-          "lab_tf/options.py", "lab_tf/run_dir.py", "lab_tf/metrics.py", "lab_tf/families/base.py")
+          "lab_tf/options.py", "lab_tf/run_dir.py", "lab_tf/metrics.py", "lab_tf/families/base.py", "report.py",
+          "lab_tf/report.py", "lab_tf/document.py")
 
 
 def test_importing_every_library_module_loads_no_application_code_and_keeps_the_backend():
