@@ -281,6 +281,9 @@ def _training(document, run, images):
         return
     if os.path.isfile(os.path.join(run.path, rd.CURVES)):
         document.add(images.copy(os.path.join(run.path, rd.CURVES), "curves.png", "Training curves (`curves.png`)"))
+    else:
+        document.add(Note(f"`{rd.CURVES}` is missing: the figure is left out; the history table below has its "
+                          "numbers."))
     seconds = [row["seconds"] for row in history if "seconds" in row]
     facts = [f"epochs finished: {history[-1]['epoch']} of {run.config.training.epochs} planned, batch "
              f"{run.config.training.batch_size}"]

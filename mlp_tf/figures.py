@@ -5,6 +5,7 @@ import math
 
 import matplotlib
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from core_tf.figures import new_figure, save_figure
 from mlp_tf.activations import activation_derivative, get_activation
@@ -177,8 +178,9 @@ def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_acc
     """
     key = metrics[0]
     done = [t for t in trials if t.get(key) is not None]
+    metrics = [m for m in metrics if m == key or any(t.get(m) is not None for t in done)]  # none logged: no row
     figure, axes = new_figure(len(metrics), len(hyperparameters),
-                                figsize=(3.6 * len(hyperparameters), 3.2 * len(metrics)), squeeze=False)
+                                figsize=(max(5.0, 3.6 * len(hyperparameters)), 3.2 * len(metrics)), squeeze=False)
     best = None
     if done:
         best = (max if key.endswith("accuracy") else min)(done, key=lambda t: t[key])
@@ -200,6 +202,8 @@ def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_acc
                               label="best trial")
             if numeric and name in log_scale:
                 panel.set_xscale("log")
+                panel.set_xticks(sorted(set(values)), [f"{v:g}" for v in sorted(set(values))], minor=False)
+                panel.xaxis.set_minor_locator(NullLocator())
             if not numeric:
                 panel.set_xticks(range(len(categories)))
                 panel.set_xticklabels(categories, rotation=45, fontsize=8)
