@@ -1,7 +1,7 @@
 """The application layer: training runs, samples, comparisons and searches for every model family.
 
 ``lab_tf.families`` holds one folder per family and the registry; the shared modules
-(``training``, ``callbacks``, ``tuning``, ``compare``, ``sampling``, ``metrics``, ``run_dir``)
+(``training``, ``callbacks``, ``tuning``, ``compare``, ``sampling``, ``metrics``, ``run_dir``, ``report``)
 name no family. The library packages (``gan_tf``, ``vae_tf``, ``mlp_tf``, ``data``, ``eval_tf``,
 ``core_tf``) never import this one.
 """

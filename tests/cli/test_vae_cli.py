@@ -103,7 +103,7 @@ def test_ae_resumes_with_its_optimizer_state(tmp_path, keras_home):
     with open(out / "history.csv") as file:
         rows = list(csv.DictReader(file))
     assert [r["epoch"] for r in rows] == ["1", "2"]
-    assert set(rows[0]) == {"epoch", "loss", "reconstruction_loss", "val_loss", "val_reconstruction_loss"}
+    assert set(rows[0]) == {"epoch", "loss", "reconstruction_loss", "val_loss", "val_reconstruction_loss", "seconds"}
     state = json.loads((out / "checkpoint" / "state.json").read_text())
     assert int(keras.models.load_model(out / state["checkpoint"]).optimizer.iterations) == 2 * 2
     assert not (out / "manifold.png").exists()  # 16-D codes: a projection in latent.png instead

@@ -67,7 +67,10 @@ def test_mlp_pair_matches_the_original_gan_sizes():
 def test_points_get_small_unbounded_networks_and_images_only_architectures_refuse_them():
     assert default_architecture((2,)) == "mlp"
     generator, discriminator = build_gan_networks("mlp", 4, (2,))
-    out = np.asarray(generator(np.full((3, 4), 30.0, "float32")))
+    last = [layer for layer in generator.layers if layer.weights][-1]  # the output Dense (a Reshape may follow)
+    kernel, bias = last.get_weights()
+    last.set_weights([kernel, np.full_like(bias, 5.0)])  # an output far outside [-1, 1] must come out as it is
+    out = np.asarray(generator(np.zeros((3, 4), "float32")))
     assert out.shape == (3, 2) and np.abs(out).max() > 1  # linear output: not squashed into [-1, 1]
     assert discriminator.output_shape == (None, 1)
     with pytest.raises(ValueError, match="need --architecture mlp"):
