@@ -31,8 +31,9 @@ def sweep_families():
 
 
 def build_parser():
+    defaults = ", ".join(f"{family.default_model} for --sweep {name}" for name, family in sweep_families().items())
     parser = build_train_parser(prog="compare.py", description="Train variants of a model on the same data and "
-                                "budget; write a table and a figure.")
+                                "budget; write a table and a figure.", model_default=defaults)
     sweeps = [f"{name} ({family.name}: {family.sweeps[name].help})" for name, family in sweep_families().items()]
     group = parser.add_argument_group("comparison")
     group.add_argument("--sweep", choices=list(sweep_families()), required=True,

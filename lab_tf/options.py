@@ -11,19 +11,20 @@ from mlp_tf import TUNERS
 __all__ = ["COMMON_PATHS", "build_train_parser", "config_from_args", "family_dests", "given_values", "listed_values"]
 
 
-def build_train_parser(prog="train.py", description="Train a model into a run directory."):
+def build_train_parser(prog="train.py", description="Train a model into a run directory.", model_default=None):
     """The parser of every option ``train.py`` takes; ``compare.py`` adds its own to it.
 
     An option several families declare (``--latent-dim``, ``--loss``, ``--architecture``) is
     added once, in the first family's group, its help joining each family's; its valid values
-    are then checked per family (``Family.check_args``), not by argparse.
+    are then checked per family (``Family.check_args``), not by argparse. ``model_default`` is what
+    ``--help`` says ``--model`` defaults to (``train.py``'s default model when not given).
     """
     examples = [line for family in FAMILIES.values() for line in family.examples]
     parser = ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
                             epilog="examples:\n  " + "\n  ".join(examples) + f"\n  python {prog} --resume --out-dir "
                             "RUN_DIR --epochs 10")
     parser.add_argument("--model", choices=list(models()), metavar="MODEL",
-                        help=f"what to train (default {Config.model}): " + "; ".join(
+                        help=f"what to train (default {model_default or Config.model}): " + "; ".join(
                             f"{name}, {description}" for family in FAMILIES.values()
                             for name, description in family.models.items()))
     data = parser.add_argument_group("data")

@@ -30,7 +30,7 @@ def plot_activation_functions(names, path, x_range=(-5.0, 5.0)):
         line, = values.plot(x, np.asarray(get_activation(name)(x)), label=name)
         slopes.plot(x, np.asarray(activation_derivative(name, x)), color=line.get_color(), label=name)
     values.set(title="Activation f(x)", xlabel="x", ylim=(-2, 5))
-    slopes.set(title="Derivative f'(x): the factor each layer applies to the backward signal", xlabel="x",
+    slopes.set(title="Derivative f'(x): each layer's factor on the gradient", xlabel="x",
                ylim=(-0.2, 1.3))
     slopes.axhline(0.25, color="grey", linestyle=":", linewidth=1)
     slopes.annotate("sigmoid's maximum, 1/4", (x_range[0], 0.27), color="grey", fontsize=8)
