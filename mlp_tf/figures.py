@@ -60,27 +60,34 @@ def plot_classifier_history(rows, path, metric=None):
     save_figure(figure, path)
 
 
-def plot_comparison(histories, path, title=None):
-    """Overlaid curves of several runs: loss and accuracy, validation solid, training dashed.
+def plot_comparison(histories, path, title=None, losses=None):
+    """Overlaid curves of several runs: accuracy, then the loss, validation solid, training dashed.
 
     Args:
         histories: ``{label: history rows}``, one entry per run.
         path: the PNG to write.
         title: the figure's title, e.g. what was compared.
+        losses: ``{label: loss name}``; runs with different losses get a loss panel each, since
+            cross-entropy and MSE values share no scale.
     """
-    figure, axes = new_figure(1, 2, figsize=(12, 4.2))
+    losses = losses or dict.fromkeys(histories, "")
+    kinds = list(dict.fromkeys(losses[label] for label in histories))
+    figure, axes = new_figure(1, 1 + len(kinds), figsize=(6 * (1 + len(kinds)), 4.2))
     colours = matplotlib.colormaps["tab10"]
     for i, (label, rows) in enumerate(histories.items()):
         epochs = [row["epoch"] for row in rows]
-        for panel, key in zip(axes, ("loss", "accuracy")):
+        for panel, key in ((axes[0], "accuracy"), (axes[1 + kinds.index(losses[label])], "loss")):
             if rows and f"val_{key}" in rows[0]:
                 panel.plot(epochs, [row[f"val_{key}"] for row in rows], color=colours(i % 10), marker="o",
                            markersize=3, label=label)
             panel.plot(epochs, [row[key] for row in rows], color=colours(i % 10), linestyle="--", linewidth=1,
                        label=None if rows and f"val_{key}" in rows[0] else label)
-    axes[0].set(title="Loss (validation solid, training dashed)", xlabel="epoch", yscale="log")
-    axes[1].set(title="Accuracy (validation solid, training dashed)", xlabel="epoch")
-    axes[1].legend(fontsize=8)
+    axes[0].set(title="Accuracy (validation solid, training dashed)", xlabel="epoch")
+    axes[0].legend(fontsize=8)
+    for panel, kind in zip(axes[1:], kinds):
+        panel.set(title=f"Loss{': ' + kind if kind else ''} (validation solid, training dashed)", xlabel="epoch",
+                  yscale="log")
+        panel.legend(fontsize=8)
     for panel in axes:
         _integer_epochs(panel)
     if title:

@@ -188,7 +188,8 @@ class MLPFamily(Family):
     def plot_comparison(self, rows, run_dirs, path, title):
         """The runs' curves overlaid."""
         plot_comparison({row["variant"]: rd.read_history(run_dir) for row, run_dir in zip(rows, run_dirs)}, path,
-                        title=title)
+                        title=title, losses={row["variant"]: rd.load_config(run_dir).settings.loss
+                                             for row, run_dir in zip(rows, run_dirs)})
 
     def parse_space(self, items):
         """A ``mlp_tf.SearchSpace`` from ``KEY=V1,V2`` strings (``units=256,512``)."""
