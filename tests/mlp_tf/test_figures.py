@@ -38,3 +38,11 @@ def test_figures_are_written_as_png(draw, tmp_path):
     with Image.open(path) as image:
         assert image.format == "PNG" and image.width > 300
     assert [p.name for p in tmp_path.iterdir()] == ["figure.png"]  # no temporary file left
+
+
+def test_runs_with_different_losses_get_a_loss_panel_each(tmp_path):
+    histories = {"relu-crossentropy": ROWS, "relu-mse": ROWS}
+    plot_comparison(histories, tmp_path / "one.png")
+    plot_comparison(histories, tmp_path / "two.png", losses={"relu-crossentropy": "crossentropy", "relu-mse": "mse"})
+    with Image.open(tmp_path / "one.png") as one, Image.open(tmp_path / "two.png") as two:
+        assert two.width > one.width * 1.4  # accuracy, cross-entropy and MSE: three panels instead of two
