@@ -10,6 +10,7 @@ figures through ``Family.report_figures`` and its data sources through ``Family.
 
 import csv
 import dataclasses
+import functools
 import hashlib
 import math
 import os
@@ -66,6 +67,7 @@ class _Run:
     config: object
     history: list
     state: dict | None
+    evaluations: dict  # {where the numbers come from: the results}, read once (``_evaluations``)
 
 
 def write_report(run_dirs, out_dir, search_dir=None, title=None):
@@ -88,7 +90,7 @@ def write_report(run_dirs, out_dir, search_dir=None, title=None):
 def _load(path):
     config = rd.load_config(path)
     state = read_json(os.path.join(path, rd.STATE))
-    return _Run(path, os.path.basename(os.path.normpath(path)), config, rd.read_history(path), state)
+    return _Run(path, _label(path), config, rd.read_history(path), state, _evaluations(path, config.family))
 
 
 def _check_out_dir(out_dir, run_dirs):
@@ -109,18 +111,15 @@ def build_report(runs, out_dir, search_dir=None, title=None):
                            + (f" and the search `{_label(search_dir)}`" if search_dir else "")
                            + ". Every number below is read from their files."))
     images = _Images(out_dir)
-    for section, add in zip(SECTIONS, (_data, _network, _hyperparameters, _training, _evaluation, _outputs)):
+    data = functools.partial(_data, described={})  # data already described: {DataConfig: the run that did}
+    for section, add in zip(SECTIONS, (data, _network, _hyperparameters, _training, _evaluation, _outputs)):
         document.add(Heading(section))
         if section == "Hyperparameters" and search_dir:
             _search(document, search_dir, images)
-        described = {}  # data already described: {DataConfig: the run that described it}
         for index, run in enumerate(runs):
             if len(runs) > 1:
                 document.add(Heading(f"{run.label} ({run.config.model})", 3))
-            if add is _data:
-                _data(document, run, images.prefixed(index), described)
-            else:
-                add(document, run, images.prefixed(index))
+            add(document, run, images.prefixed(index))
     if len(runs) > 1:
         document.add(Heading(SECTIONS[6]))
         _side_by_side(document, runs, images)
@@ -307,11 +306,14 @@ def _training(document, run, images):
                                              for row in shown),
                        caption="History (`history.csv`)" + (f", {len(shown)} of {len(history)} epochs"
                                                              if len(shown) < len(history) else "")))
-    folder = os.path.join(run.path, rd.SAMPLES)
-    frames = epoch_frames(folder) if os.path.isdir(folder) else []
-    for epoch, path in _spaced(frames, PROGRESSION):
+    for epoch, path in _spaced(_frames(os.path.join(run.path, rd.SAMPLES)), PROGRESSION):
         document.add(images.copy(path, f"epoch_{epoch:03d}.png", f"Samples after epoch {epoch} (fixed inputs, "
                                                                  "the same every epoch)"))
+
+
+def _frames(folder):
+    """``epoch_frames`` of ``folder``, none when the run has no such folder."""
+    return epoch_frames(folder) if os.path.isdir(folder) else []
 
 
 def _spaced(items, count):
@@ -323,14 +325,15 @@ def _spaced(items, count):
 
 
 # -- evaluation ------------------------------------------------------------------------------------
-def _evaluations(run):
-    """``{title: results}`` of the run's evaluation files that exist."""
+def _evaluations(path, family):
+    """``{title: results}`` of the evaluation files of the run in ``path`` that exist (``family.evaluation_files``,
+    else the last ``--eval-every`` result)."""
     found = {}
-    for name, source in run.config.family.evaluation_files.items():
-        values = read_json(os.path.join(run.path, name))
+    for name, source in family.evaluation_files.items():
+        values = read_json(os.path.join(path, name))
         if values:
             found[f"{source} (`{name}`)"] = values
-    folder = os.path.join(run.path, rd.METRICS_DIR)
+    folder = os.path.join(path, rd.METRICS_DIR)
     if not found and os.path.isdir(folder):
         epochs = sorted(name for name in os.listdir(folder) if name.startswith("epoch_") and name.endswith(".json"))
         if epochs:
@@ -340,7 +343,7 @@ def _evaluations(run):
 
 
 def _evaluation(document, run, images):
-    found = _evaluations(run)
+    found = run.evaluations
     if not found:
         files = ", ".join(f"`{name}`" for name in run.config.family.evaluation_files)
         document.add(Note(f"No evaluation file ({files}): run "
@@ -372,8 +375,7 @@ def _sample_sizes(values):
 
 # -- final outputs ---------------------------------------------------------------------------------
 def _outputs(document, run, images):
-    folder = os.path.join(run.path, rd.SAMPLES)
-    frames = epoch_frames(folder) if os.path.isdir(folder) else []
+    frames = _frames(os.path.join(run.path, rd.SAMPLES))
     shown = False
     if frames:
         epoch, path = frames[-1]
@@ -384,13 +386,13 @@ def _outputs(document, run, images):
     if has_generator and hasattr(sampler, "interpolation") and run.config.data.dataset not in MIXTURES \
             and "interpolation.png" not in run.config.family.report_figures:
         relative, path = images.path("interpolation.png")
-        write_interpolation(sampler, rd.load_run(run.path).generator, path, seed=0)
+        write_interpolation(sampler, rd.load_model(os.path.join(run.path, rd.GENERATOR)), path, seed=0)
         document.add(Figure(relative, "Interpolation between two latent codes (seed 0) through the final generator"))
         shown = True
     for name, caption in run.config.family.report_figures.items():
         path = os.path.join(run.path, name)
         if name.endswith("/"):
-            frames = epoch_frames(path) if os.path.isdir(path) else []
+            frames = _frames(path)
             path = frames[-1][1] if frames else None
         if path and os.path.isfile(path):
             document.add(images.copy(path, _slug(os.path.splitext(name)[0]) + ".png", f"{caption} (`{name}`)"))
@@ -401,7 +403,7 @@ def _outputs(document, run, images):
 
 # -- several runs ----------------------------------------------------------------------------------
 def _side_by_side(document, runs, images):
-    metrics = [next(iter(_evaluations(run).values()), {}) for run in runs]
+    metrics = [next(iter(run.evaluations.values()), {}) for run in runs]
     last = [run.history[-1] if run.history else {} for run in runs]
     shared = [key for key in last[0] if key not in ("epoch", "seconds") and all(key in row for row in last[1:])]
     quality = [key for key in runs[0].config.family.metric_descriptions
@@ -423,10 +425,9 @@ def _side_by_side(document, runs, images):
     sizes = {(m.get("n_real"), m.get("n_fake")) for m in metrics if "n_fake" in m}
     if len(sizes) > 1:
         document.add(Note("The runs were evaluated on different numbers of images: FID and KID depend on n."))
-    curves = [key for key in shared if all(len(run.history) > 0 for run in runs)][:6]
-    if curves:
+    if shared:  # empty when a run has no finished epoch
         relative, path = images.path("side-by-side.png")
-        _plot_overlaid(runs, curves, path)
+        _plot_overlaid(runs, shared[:6], path)
         document.add(Figure(relative, "Each shared history column, the runs overlaid"))
 
 
@@ -462,7 +463,7 @@ def _limitations(run, named):
                                                              for v in row.values())]
         if broken:
             notes.append(f"{who}non-finite values (NaN or infinity) in epoch(s) {', '.join(map(str, broken))}.")
-    if not _evaluations(run):
+    if not run.evaluations:
         notes.append(f"{who}no image-quality or test metrics were computed.")
     if (run.state or {}).get("resumed_at"):
         notes.append(f"{who}resumed after epoch(s) {', '.join(map(str, run.state['resumed_at']))}: data order "

@@ -121,17 +121,16 @@ def maximize(network, out, layer=None, units=None, prior="regularized", steps=20
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}; valid: {', '.join(OBJECTIVES)}")
     model = network.model
-    target = objective
-    objective = unit_objective(model, layer, log_probability=target == "log-probability")
+    score = unit_objective(model, layer, log_probability=objective == "log-probability")
     image_shape = tuple(model.inputs[0].shape[1:])
-    count = int(objective(np.zeros((1, *image_shape), np.float32)).shape[-1])
+    count = int(score(np.zeros((1, *image_shape), np.float32)).shape[-1])
     chosen = [unit for unit in parse_units(units, count) for _ in range(samples)]
     generator, labels = None, None
     if prior == "generator":
         generator = _generator(generator_run or network.run_dir, image_shape)
         if num_classes_of(generator) is not None:
             labels = chosen  # a conditional generator draws the class of each unit
-    result = maximize_activation(objective, image_shape, chosen, steps=steps, generator=generator, labels=labels,
+    result = maximize_activation(score, image_shape, chosen, steps=steps, generator=generator, labels=labels,
                                  regularizers=Regularizers.readable() if prior == "regularized" else None, seed=seed)
     rows = [{"unit": unit, "score": float(score)} for unit, score in zip(chosen, result.scores)]
     classifies = layer is None and network.class_names is not None
@@ -152,7 +151,7 @@ def maximize(network, out, layer=None, units=None, prior="regularized", steps=20
         detail = f"p={row['probability']:.2f}" if "probability" in row else f"{row['score']:.2f}"
         judged = f", judged {row['judged']}" if "judged" in row else ""
         titles.append(f"{name}: {detail}{judged}")
-    where = f"layer {layer}" if layer else f"output ({target})"
+    where = f"layer {layer}" if layer else f"output ({objective})"
     plot_maximized(result.images, titles, out,
                    suptitle=f"{where} of {network.description}, prior {prior}, {steps} steps, seed {seed}")
     return rows
