@@ -22,6 +22,7 @@ from lab_tf.tuning import is_search_dir, resume_search, run_search, search_summa
 
 # Options that --resume may change; the others are fixed by the run's config.json (or search.json).
 RESUMABLE = {"epochs", "out_dir", "resume", "max_trials"}
+LOGGING = {"tensorboard", "tensorboard_every"}  # may be turned on when resuming
 
 
 def check_unchanged(args, config):
@@ -36,7 +37,7 @@ def check_unchanged(args, config):
         raise ValueError(f"--{others[0].replace('_', '-')} cannot be given on --resume of a --model {config.model} "
                          "run; repeat the command that started it, with --resume and more --epochs")
     for flag, path, value in rows:
-        if path in ("training.epochs", "out_dir"):
+        if path in ("training.epochs", "out_dir", *LOGGING):
             continue
         saved, value = _comparable(path, config.get(path)), _comparable(path, value)
         if value != saved:
@@ -63,7 +64,8 @@ def start(args):
         config = load_config(args.out_dir)
         read_state(args.out_dir)  # a run with no finished epoch says so before anything else
         check_unchanged(args, config)
-        return prepare_resumed_run(args.out_dir, epochs=args.epochs), None
+        logging = {name: getattr(args, name) for name in LOGGING if getattr(args, name) is not None}
+        return prepare_resumed_run(args.out_dir, epochs=args.epochs, **logging), None
     config = config_from_args(args)
     if args.tune:
         out_dir = args.out_dir or default_run_dir(config, f"tune-{args.tune}")

@@ -74,11 +74,12 @@ def load_mixture(name, split="train", limit=None):
     return PointData(points, labels, centers, std).take(limit)
 
 
-def make_point_dataset(data, batch_size, *, seed=0, shuffle=True):
-    """A batched, shuffled ``tf.data.Dataset`` of float32 points ``(batch, 2)``."""
+def make_point_dataset(data, batch_size, *, seed=0, shuffle=True, drop_remainder=False):
+    """A batched, shuffled ``tf.data.Dataset`` of float32 points ``(batch, 2)``; ``drop_remainder`` drops the
+    last, smaller batch."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     dataset = tf.data.Dataset.from_tensor_slices(data.points)
     if shuffle:
         dataset = dataset.shuffle(len(data), seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)

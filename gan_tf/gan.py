@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from core_tf.distribute import global_mean, num_replicas, replica_draw
 from gan_tf.losses import SMOOTHABLE_LOSSES, get_loss, gradient_penalty, r1_penalty
 from gan_tf.optimizers import adam_moments, compile_from_saved, saved_compile_config
 
@@ -124,6 +125,9 @@ class GAN(keras.Model):
         if unrolled_steps and not isinstance(self.d_optimizer, keras.optimizers.Adam):
             raise ValueError("unrolled steps simulate plain Adam: give the discriminator a keras.optimizers.Adam, "
                              "not another optimizer or a LossScaleOptimizer")
+        if unrolled_steps and num_replicas() > 1:
+            raise ValueError("unrolled steps simulate the discriminator's updates on one replica's share of the "
+                             "batch, not on the global batch; train an unrolled GAN on one device")
         # Built now, so a generator update inside a conditional branch creates no variables.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
@@ -152,7 +156,7 @@ class GAN(keras.Model):
     def train_step(self, data):
         real, labels = self._unpack(data)
         batch = ops.shape(real)[0]
-        noise = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        noise = replica_draw(keras.random.normal, (batch, self.latent_dim), self.seed_generator)
         generator_input = self._with_labels(noise, labels)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = self.generator(generator_input, training=True)
@@ -163,7 +167,7 @@ class GAN(keras.Model):
             d_loss = self._discriminator_loss(real_logits, fake_logits)
             penalty = None
             if self.gp_weight:
-                epsilon = keras.random.uniform((batch,), seed=self.seed_generator)
+                epsilon = replica_draw(keras.random.uniform, (batch,), self.seed_generator)
                 penalty = gradient_penalty(self.discriminator, real, ops.stop_gradient(fake), epsilon, labels)
                 d_loss = d_loss + self.gp_weight * penalty
             r1 = None
@@ -174,8 +178,9 @@ class GAN(keras.Model):
                 g_loss = self.g_loss_fn(self._unrolled_fake_logits(real_input, fake_input))
             else:
                 g_loss = self.g_loss_fn(fake_logits)
-            # a LossScaleOptimizer (float16) scales its loss; other optimizers return it as it is
-            d_scaled, g_scaled = self.d_optimizer.scale_loss(d_loss), self.g_optimizer.scale_loss(g_loss)
+            # each replica's share of the global mean; a LossScaleOptimizer (float16) also scales for float16
+            d_scaled = self.d_optimizer.scale_loss(global_mean(d_loss))
+            g_scaled = self.g_optimizer.scale_loss(global_mean(g_loss))
         _apply(self.d_optimizer, d_tape, d_scaled, self.discriminator)
         if self.d_steps == 1:
             self._update_generator(g_tape, g_scaled, generator_input)
@@ -186,7 +191,7 @@ class GAN(keras.Model):
 
     def test_step(self, data):
         real, labels = self._unpack(data)
-        noise = keras.random.normal((ops.shape(real)[0], self.latent_dim), seed=self.eval_seed_generator)
+        noise = replica_draw(keras.random.normal, (ops.shape(real)[0], self.latent_dim), self.eval_seed_generator)
         fake = self.generator(self._with_labels(noise, labels), training=False)
         real_logits = self.discriminator(self._with_labels(real, labels), training=False)
         fake_logits = self.discriminator(self._with_labels(fake, labels), training=False)
@@ -216,7 +221,7 @@ class GAN(keras.Model):
         if self.instance_noise_steps:
             progress = ops.cast(self.d_optimizer.iterations, "float32") / self.instance_noise_steps
             scale = scale * ops.maximum(0.0, 1.0 - progress)
-        return samples + scale * keras.random.normal(ops.shape(samples), seed=self.seed_generator)
+        return samples + scale * replica_draw(keras.random.normal, ops.shape(samples), self.seed_generator)
 
     def _unrolled_fake_logits(self, real_input, fake_input):
         """The discriminator's logits on ``fake_input`` after ``unrolled_steps`` simulated Adam steps.

@@ -1,5 +1,6 @@
 """Callbacks that keep a run directory complete after every epoch."""
 
+import glob
 import math
 import os
 import signal
@@ -7,6 +8,8 @@ import threading
 import time
 
 import keras
+import tensorflow as tf
+from tensorboard.plugins.hparams import api as hparams
 
 from eval_tf import evaluate_images
 from lab_tf import run_dir as rd
@@ -14,7 +17,7 @@ from lab_tf.config import TRACKED_METRICS
 from lab_tf.figures import save_image_grid, write_progress_gif
 
 __all__ = ["Diverged", "EpochMetrics", "EpochSamples", "EpochScores", "RunRecorder", "StopOnDivergence",
-           "StopOnInterrupt"]
+           "StopOnInterrupt", "TensorBoardLog"]
 
 BEST_METRICS = "best.json"  # in the run's metrics/ folder
 
@@ -167,6 +170,70 @@ class EpochScores(keras.callbacks.Callback):
         rd.write_json({**results, "epoch": epoch + 1}, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.json"))
         if logs is not None:
             logs.update(self.logged(results))
+
+
+class TensorBoardLog(keras.callbacks.Callback):
+    """Logs a run for TensorBoard into ``RUN_DIR/tensorboard``, with Keras' tags and folders.
+
+    After each epoch every logged number (``train/epoch_<name>``, ``validation/epoch_<name>`` for
+    the ``val_`` ones, image-quality metrics included when this callback follows ``EpochMetrics``) and
+    the epoch's sample grid (``train/samples``, from ``samples/epoch_NNN.png``); with
+    ``config.tensorboard_every``, the training numbers every that many steps (``train/batch_<name>``);
+    once, the run's settings for the HParams dashboard. Steps continue across ``--resume``. Keras'
+    own ``TensorBoard`` logs no sample grids and counts its steps from 0 again in a resumed run.
+
+    Args:
+        config: the run's ``Config``.
+        first_step: the steps trained before this call (a resumed run's finished epochs times steps per epoch).
+    """
+
+    def __init__(self, config, first_step=0):
+        super().__init__()
+        self.run_dir, self.every, self.step = config.out_dir, config.tensorboard_every, first_step
+        folder = os.path.join(self.run_dir, rd.TENSORBOARD)
+        if not glob.glob(os.path.join(folder, "events.out.tfevents.*")):
+            with tf.summary.create_file_writer(folder).as_default():
+                hparams.hparams({key: _hparam(value) for key, value in _flatten(config.described()).items()})
+        self.train = tf.summary.create_file_writer(os.path.join(folder, "train"))
+        self.validation = tf.summary.create_file_writer(os.path.join(folder, "validation"))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.every and self.step % self.every == 0:
+            with self.train.as_default(step=self.step):
+                for name, value in (logs or {}).items():
+                    tf.summary.scalar(f"batch_{name}", float(value))
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, value in (logs or {}).items():
+            writer, name = (self.validation, name[4:]) if name.startswith("val_") else (self.train, name)
+            with writer.as_default(step=epoch + 1):
+                tf.summary.scalar(f"epoch_{name}", float(value))
+        grid = os.path.join(self.run_dir, rd.SAMPLES, f"epoch_{epoch + 1:03d}.png")
+        if os.path.isfile(grid):
+            with self.train.as_default(step=epoch + 1):
+                tf.summary.image("samples", tf.image.decode_png(tf.io.read_file(grid))[None])
+        self.train.flush()
+        self.validation.flush()
+
+    def on_train_end(self, logs=None):
+        self.train.close()
+        self.validation.close()
+
+
+def _flatten(values, prefix=""):
+    flat = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat
+
+
+def _hparam(value):
+    """A setting as the HParams dashboard takes it: a number, text or a flag (lists and unset ones as text)."""
+    return value if isinstance(value, (bool, int, float, str)) else str(value)
 
 
 class Diverged(ValueError):

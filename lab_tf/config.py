@@ -15,6 +15,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 
+from core_tf.distribute import STRATEGIES
 from data.loaders import FOLDER_PREFIX, has_test_split, load_images
 from data.mixtures import MIXTURES, load_mixture
 
@@ -72,7 +73,11 @@ def held_out_split(data, limit=None):
 
 @dataclass
 class TrainingConfig:
-    """Optimisation; ``lr``, ``beta_1`` and ``beta_2`` of ``None`` are resolved to the model's defaults."""
+    """Optimisation; ``lr``, ``beta_1`` and ``beta_2`` of ``None`` are resolved to the model's defaults.
+
+    ``batch_size`` is the global batch: under a ``distribute`` strategy (``core_tf.distribute``) each
+    of its replicas trains on an equal share of it.
+    """
 
     epochs: int = 20
     batch_size: int = 64
@@ -80,6 +85,13 @@ class TrainingConfig:
     beta_1: float | None = None
     beta_2: float | None = None
     seed: int = 0
+    distribute: str | None = None
+
+    @property
+    def whole_batches(self):
+        """Whether every batch must be whole (the last, smaller one dropped): under a ``distribute`` strategy every
+        replica gets an equal share of every step."""
+        return self.distribute is not None
 
     def fill_defaults(self, defaults):
         """Sets each optimiser setting of ``defaults`` (``lr``, ``beta_1``, ``beta_2``) that is still ``None``."""
@@ -110,6 +122,8 @@ class Config:
     model: str = "dcgan"
     out_dir: str | None = None
     grid_size: int = 64
+    tensorboard: bool = False
+    tensorboard_every: int | None = None
     data: DataConfig = field(default_factory=DataConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
     evaluation: EvalConfig = field(default_factory=EvalConfig)
@@ -165,6 +179,15 @@ class Config:
         for name, value in (("beta1", self.training.beta_1), ("beta2", self.training.beta_2)):
             if value is not None and not 0 <= value < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {value}")
+        if self.training.distribute not in (None, *STRATEGIES):
+            raise ValueError(f"unknown distribution strategy {self.training.distribute!r}; valid: "
+                             f"{', '.join(STRATEGIES)}")
+        if self.training.distribute and not family.distributable:
+            raise ValueError(f"--distribute is not available for --model {self.model}: its training step does not "
+                             "split its batch over replicas yet; train it on one device")
+        check_at_least("tensorboard every", self.tensorboard_every, 1)
+        if self.tensorboard_every and not self.tensorboard:
+            raise ValueError("--tensorboard-every sets how often --tensorboard logs; pass --tensorboard too")
         if not 0 <= self.training.seed < 2**32:
             raise ValueError(f"seed must be in [0, 2**32), got {self.training.seed}")
         if self.evaluation.metric not in TRACKED_METRICS:
@@ -178,7 +201,8 @@ class Config:
 
     def to_dict(self):
         """Nested plain dict, as written to ``config.json``; the settings under the family's name."""
-        values = {"model": self.model, "out_dir": self.out_dir, "grid_size": self.grid_size}
+        values = {"model": self.model, "out_dir": self.out_dir, "grid_size": self.grid_size,
+                  "tensorboard": self.tensorboard, "tensorboard_every": self.tensorboard_every}
         values.update({name: dataclasses.asdict(getattr(self, name)) for name in COMMON_SECTIONS})
         values[self.family.name] = dataclasses.asdict(self.settings)
         return values

@@ -2,6 +2,7 @@
 
 import argparse
 
+from core_tf.distribute import STRATEGIES
 from data import DATASETS, check_source
 from lab_tf.cli import ArgumentParser, finite_float, image_count, image_size, non_negative_int, positive_int
 from lab_tf.config import TRACKED_METRICS, Config, DataConfig
@@ -48,10 +49,18 @@ def build_train_parser(prog="train.py", description="Train a model into a run di
     training.add_argument("--beta1", type=finite_float, help="Adam beta_1 (default: the model's own)")
     training.add_argument("--beta2", type=finite_float, help="Adam beta_2 (default: the model's own)")
     training.add_argument("--seed", type=non_negative_int, help="seed of weights, noise and shuffling (default 0)")
+    training.add_argument("--distribute", choices=STRATEGIES,
+                          help="train on several devices: mirrored (every local GPU, else every logical CPU) or "
+                          "multiworker (the cluster in TF_CONFIG); --batch-size stays the global batch "
+                          "(see docs/distributed.md)")
     run = parser.add_argument_group("run directory")
     run.add_argument("--out-dir", help="run directory (default runs/<model>-<dataset>-<time>)")
     run.add_argument("--resume", action="store_true", default=None,
                      help="continue the run in --out-dir up to --epochs in total")
+    run.add_argument("--tensorboard", action="store_true", default=None,
+                     help="also log scalars, sample grids and settings for TensorBoard into RUN_DIR/tensorboard")
+    run.add_argument("--tensorboard-every", type=positive_int, metavar="N",
+                     help="with --tensorboard, also log the training scalars every N steps (default: per epoch)")
     quality = parser.add_argument_group("image-quality metrics during training (see docs/evaluation.md)")
     quality.add_argument("--eval-every", type=positive_int, help="evaluate every K epochs (default: never)")
     quality.add_argument("--eval-n", type=image_count, help="generated images per evaluation (default 2000)")
@@ -84,7 +93,8 @@ COMMON_PATHS = {"model": "model", "out_dir": "out_dir", "dataset": "data.dataset
                 "image_size": "data.image_size", "channels": "data.channels", "limit": "data.limit",
                 "epochs": "training.epochs", "batch_size": "training.batch_size", "lr": "training.lr",
                 "beta1": "training.beta_1", "beta2": "training.beta_2", "seed": "training.seed",
-                "eval_every": "evaluation.every", "eval_n": "evaluation.n", "eval_metric": "evaluation.metric"}
+                "distribute": "training.distribute", "tensorboard": "tensorboard",
+                "tensorboard_every": "tensorboard_every", "eval_every": "evaluation.every", "eval_n": "evaluation.n", "eval_metric": "evaluation.metric"}
 
 
 def family_dests(family):

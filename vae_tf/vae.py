@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from core_tf.distribute import global_mean, replica_draw
 from gan_tf.sampling import latent_noise, num_classes_of
 from vae_tf.losses import (
     bernoulli_log_likelihood,
@@ -86,14 +87,15 @@ class VAE(keras.Model):
         outputs = {"z": code}
         if self.variational:
             z_mean, z_log_var = code
-            noise = keras.random.normal(ops.shape(z_mean),
-                                        seed=self.seed_generator if training else self.eval_seed_generator)
+            noise = replica_draw(keras.random.normal, ops.shape(z_mean),
+                                 self.seed_generator if training else self.eval_seed_generator)
             z = z_mean + ops.exp(0.5 * z_log_var) * noise  # the reparameterisation trick
             outputs = {"z_mean": z_mean, "z_log_var": z_log_var, "z": z}
         return {**outputs, "logits": self.decoder(self._with_labels(outputs["z"], labels), training=training)}
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """Mean over the batch of ``-log p(x | z) + beta * KL``; updates the trackers. Labels in ``y`` are ignored."""
+        """Mean over the batch of ``-log p(x | z) + beta * KL`` (each replica's share of it under ``tf.distribute``);
+        updates the trackers. Labels in ``y`` are ignored."""
         images, _ = self._unpack(x)
         reconstruction = -self.log_likelihood(images, y_pred["logits"])
         self.reconstruction_tracker.update_state(reconstruction)
@@ -104,7 +106,7 @@ class VAE(keras.Model):
             self.kl_tracker.update_state(kl)
             self.elbo_tracker.update_state(reconstruction + kl)
         self.loss_tracker.update_state(loss)
-        return ops.mean(loss)
+        return global_mean(ops.mean(loss))  # the replica's share under tf.distribute, as Keras' own losses
 
     def log_likelihood(self, images, logits):
         """``log p(x | z)`` per image ``(batch,)`` of images in [-1, 1] under decoder ``logits``."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import keras
 
+from core_tf.distribute import for_replicas
 from data import MIXTURES, PointData, make_dataset, make_point_dataset
 from gan_tf import ARCHITECTURES, GAN, LOSSES, build_gan_networks, default_architecture, latent_noise
 from gan_tf.layers import CONDITIONINGS
@@ -126,6 +127,7 @@ class GANFamily(Family):
 
     name = "gan"
     title = "GAN models (gan, dcgan, cgan, wgan-gp; see docs/gan_family.md)"
+    distributable = True
     models = {
         "gan": "the original GAN (Goodfellow et al. 2014): dense networks",
         "dcgan": "convolutional GAN (Radford et al. 2015; the TensorFlow tutorial)",
@@ -226,7 +228,7 @@ class GANFamily(Family):
                 gan.architecture, gan.latent_dim, gan.image_shape, num_classes=gan.num_classes,
                 conditioning=gan.conditioning, critic=gan.gp_weight > 0 or gan.r1_gamma > 0,
                 minibatch_std=gan.minibatch_std, pack=gan.pack)
-            trainer = GAN(generator, discriminator, seed=training.seed, ema_decay=gan.ema_decay)
+            trainer = GAN(for_replicas(generator), for_replicas(discriminator), seed=training.seed, ema_decay=gan.ema_decay)
 
         def adam(lr, steps):
             if gan.lr_decay == "cosine":
@@ -249,9 +251,11 @@ class GANFamily(Family):
     def datasets(self, config, data, seed):
         """Shuffled training samples (with labels for a conditional model); no validation set."""
         if isinstance(data, PointData):
-            return make_point_dataset(data, config.training.batch_size, seed=seed), None
+            return make_point_dataset(data, config.training.batch_size, seed=seed,
+                                      drop_remainder=config.training.whole_batches), None
         labelled = config.settings.num_classes is not None
-        return make_dataset(data, config.training.batch_size, seed=seed, with_labels=labelled), None
+        return make_dataset(data, config.training.batch_size, seed=seed, with_labels=labelled,
+                            drop_remainder=config.training.whole_batches), None
 
     def callbacks(self, config, run):
         """Per-epoch pictures from fixed noise: an image grid (one row per class when conditional) or a scatter."""

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from core_tf.distribute import for_replicas
 from core_tf.files import read_json
 from data import ImageData, make_dataset, normalize_images
 from data.loaders import has_test_split
@@ -88,6 +89,7 @@ class MLPFamily(Family):
 
     name = "mlp"
     title = "MLP (--model mlp; see docs/mlp-activations-and-losses.md)"
+    distributable = True
     models = {"mlp": "a multilayer perceptron classifier"}
     settings = MLPSettings
     options = (
@@ -149,14 +151,14 @@ class MLPFamily(Family):
         mlp = config.settings
         model = build_mlp(mlp.input_shape, mlp.num_classes, mlp.hidden, mlp.activation, batch_norm=mlp.batch_norm,
                           dropout=mlp.dropout, kernel_initializer=mlp.kernel_initializer)
-        return compile_mlp(model, mlp.loss, mlp.optimizer, config.training.lr)
+        return compile_mlp(for_replicas(model), mlp.loss, mlp.optimizer, config.training.lr)
 
     def datasets(self, config, data, seed):
         """Shuffled labelled training batches and the fixed validation batches."""
         train, validation = split_validation(config, data)
-        batch_size = config.training.batch_size
-        return (make_dataset(train, batch_size, seed=seed, with_labels=True),
-                make_dataset(validation, batch_size, shuffle=False, with_labels=True))
+        batch_size, whole = config.training.batch_size, config.training.whole_batches
+        return (make_dataset(train, batch_size, seed=seed, with_labels=True, drop_remainder=whole),
+                make_dataset(validation, batch_size, shuffle=False, with_labels=True, drop_remainder=whole))
 
     def callbacks(self, config, run):
         """The held-out evaluation at the end of training."""

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 
 from core_tf.files import read_json
+from core_tf.distribute import for_replicas
 from data import ImageData, make_dataset, normalize_images
 from lab_tf import run_dir as rd
 from lab_tf.cli import finite_float, image_count, int_at_least, latent_dim
@@ -89,6 +90,7 @@ class VAEFamily(Family):
 
     name = "vae"
     title = "autoencoders (ae, vae, cvae; see docs/vae.md)"
+    distributable = True
     models = {
         "ae": "autoencoder: a deterministic code, reconstruction loss only",
         "vae": "variational autoencoder (Kingma & Welling 2014); a beta-VAE with --beta",
@@ -150,7 +152,8 @@ class VAEFamily(Family):
         encoder, decoder = build_vae_networks(settings.encoder, settings.decoder, settings.latent_dim,
                                               settings.image_shape, num_classes=settings.num_classes,
                                               variational=config.model != "ae")
-        vae = VAE(encoder, decoder, beta=settings.beta, likelihood=settings.likelihood, seed=config.training.seed)
+        vae = VAE(for_replicas(encoder), for_replicas(decoder), beta=settings.beta, likelihood=settings.likelihood,
+                  seed=config.training.seed)
         vae.compile(optimizer=keras.optimizers.Adam(config.training.lr, beta_1=config.training.beta_1))
         return vae
 
@@ -158,12 +161,14 @@ class VAEFamily(Family):
         """Shuffled training images and, when the data has one, the test split for validation;
         ``(images, labels)`` inputs for ``cvae``."""
         conditional = config.model == "cvae"
-        batch_size = config.training.batch_size
-        train = _as_inputs(make_dataset(data, batch_size, seed=seed, with_labels=conditional), conditional)
+        batch_size, whole = config.training.batch_size, config.training.whole_batches
+        train = _as_inputs(make_dataset(data, batch_size, seed=seed, with_labels=conditional, drop_remainder=whole),
+                           conditional)
         test = held_out_split(config.data, config.data.limit)
         if test is None:
             return train, None
-        return train, _as_inputs(make_dataset(test, batch_size, shuffle=False, with_labels=conditional), conditional)
+        return train, _as_inputs(make_dataset(test, batch_size, shuffle=False, with_labels=conditional,
+                                              drop_remainder=whole), conditional)
 
     def callbacks(self, config, run):
         """Sample grids from fixed noise (one row per class for ``cvae``), reconstructions, the latent report."""
