@@ -17,6 +17,7 @@ contiguous shares: Keras 3's ``fit`` fails under ``MultiWorkerMirroredStrategy``
 regroups a shuffled dataset's samples, so replicas would not train on one device's batches.
 """
 
+import functools
 import json
 import os
 
@@ -24,7 +25,7 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
-__all__ = ["STRATEGIES", "ReplicaDropout", "fit", "for_replicas", "global_mean",
+__all__ = ["STRATEGIES", "ReplicaDropout", "apply_if", "fit", "for_replicas", "global_mean",
            "is_chief", "make_strategy", "num_replicas", "replica_draw"]
 
 STRATEGIES = ("mirrored", "multiworker")
@@ -38,11 +39,19 @@ def make_strategy(name=None):
     ``MultiWorkerMirroredStrategy`` over the cluster in the ``TF_CONFIG`` environment variable;
     create it before any other TensorFlow work of the process, which it configures.
 
+    One strategy of each name serves the whole process: two would number their collective operations
+    alike, and the runs of one process (a comparison) would mix them up.
+
     Raises:
         ValueError: an unknown name, or ``"multiworker"`` without a ``TF_CONFIG`` naming this task.
     """
     if name is None:
         return tf.distribute.get_strategy()
+    return _strategy(name)
+
+
+@functools.cache
+def _strategy(name):
     if name == "mirrored":
         devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy([device.name for device in devices])
@@ -98,6 +107,32 @@ def replica_draw(draw, shape, seed, **kwargs):
     return drawn[start:start + rows]
 
 
+def apply_if(condition, update, inputs):
+    """``update(*inputs())``, an update that applies gradients, when ``condition`` (a boolean tensor, the same on
+    every replica) holds.
+
+    On one device ``inputs`` is called only when the condition holds, so gradients that are not
+    applied are not computed. Under a strategy an optimizer synchronises its replicas, which a
+    conditional branch in a replica may not do; the condition is then taken in cross-replica
+    context and the update run for each replica (as Keras' ``LossScaleOptimizer`` does), ``inputs``
+    being computed on every step.
+    """
+    context = tf.distribute.get_replica_context()
+    if num_replicas() == 1 or context is None:
+        return tf.cond(condition, lambda: _done(update(*inputs())), lambda: tf.constant(False))
+
+    def cross_replica(strategy, condition, *args):
+        first = strategy.experimental_local_results(condition)[0]
+        return tf.cond(first, lambda: _done(strategy.extended.call_for_each_replica(update, args=args)),
+                       lambda: tf.constant(False))
+
+    return context.merge_call(cross_replica, args=(condition, *inputs()))
+
+
+def _done(_):
+    return tf.constant(True)
+
+
 @keras.saving.register_keras_serializable(package="core_tf")
 class ReplicaDropout(layers.Dropout):
     """Keras' ``Dropout`` with masks from ``replica_draw``: each replica its own rows of the global batch's masks.
@@ -135,7 +170,8 @@ def for_replicas(model):
                 raise ValueError(f"{model.name}'s layer {layer.name} drops with a noise_shape, which cannot be drawn "
                                  "per replica; train it on one device")
             copy = ReplicaDropout.from_config(config)
-            copy.seed_generator.state.assign(layer.seed_generator.state)  # the masks the original would draw
+            if layer.rate > 0:  # Keras' Dropout has no seed generator without a rate
+                copy.seed_generator.state.assign(layer.seed_generator.state)  # the masks the original would draw
             return copy
         return layer.__class__.from_config(config)
 
@@ -160,6 +196,8 @@ def fit(model, dataset, epochs, initial_epoch=0, validation_data=None, callbacks
     test_step = _distributed_step(strategy, model.test_step)
     steps = int(dataset.cardinality()) if dataset.cardinality() >= 0 else None
     batches = _shares(strategy, dataset)
+    with strategy.scope():
+        _build(model, dataset)
     validation_batches = validation_data and _shares(strategy, validation_data)
     callback_list = keras.callbacks.CallbackList(list(callbacks), add_history=True, add_progbar=verbose != 0,
                                                  verbose=verbose, epochs=epochs, steps=steps, model=model)
@@ -186,6 +224,20 @@ def fit(model, dataset, epochs, initial_epoch=0, validation_data=None, callbacks
             break
     callback_list.on_train_end(logs)
     return model.history
+
+
+def _build(model, dataset):
+    """Creates the variables a Keras-stepped model's first step would (optimizer state, compiled metrics), which
+    a step under ``strategy.run`` cannot: one inference pass on a batch of zeros, which draws no noise. Trainers
+    with a step of their own build what it needs in ``compile`` (``GAN``)."""
+    if type(model).train_step is not keras.Model.train_step:
+        return
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    zeros = tf.nest.map_structure(lambda spec: tf.zeros([1, *spec.shape[1:]], spec.dtype), dataset.element_spec)
+    x, y, _ = keras.utils.unpack_x_y_sample_weight(zeros)
+    model.compute_metrics(x, y, model(x, training=False))
+    model.reset_metrics()
 
 
 def _shares(strategy, dataset):

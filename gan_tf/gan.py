@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from core_tf.distribute import global_mean, num_replicas, replica_draw
+from core_tf.distribute import apply_if, global_mean, num_replicas, replica_draw
 from gan_tf.losses import SMOOTHABLE_LOSSES, get_loss, gradient_penalty, r1_penalty
 from gan_tf.optimizers import adam_moments, compile_from_saved, saved_compile_config
 
@@ -182,11 +182,11 @@ class GAN(keras.Model):
             d_scaled = self.d_optimizer.scale_loss(global_mean(d_loss))
             g_scaled = self.g_optimizer.scale_loss(global_mean(g_loss))
         _apply(self.d_optimizer, d_tape, d_scaled, self.discriminator)
+        generator_step = lambda: (g_tape.gradient(g_scaled, self.generator.trainable_weights), generator_input)  # noqa: E731
         if self.d_steps == 1:
-            self._update_generator(g_tape, g_scaled, generator_input)
+            self._update_generator(*generator_step())
         else:
-            tf.cond(self.d_optimizer.iterations % self.d_steps == 0,
-                    lambda: self._update_generator(g_tape, g_scaled, generator_input), lambda: tf.constant(False))
+            apply_if(self.d_optimizer.iterations % self.d_steps == 0, self._update_generator, generator_step)
         return self._track(d_loss, g_loss, real_logits, fake_logits, penalty, r1)
 
     def test_step(self, data):
@@ -258,13 +258,12 @@ class GAN(keras.Model):
             return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
         return self.d_loss_fn(real_logits, fake_logits)
 
-    def _update_generator(self, tape, g_loss, generator_input):
-        _apply(self.g_optimizer, tape, g_loss, self.generator)
+    def _update_generator(self, gradients, generator_input):
+        self.g_optimizer.apply_gradients(zip(gradients, self.generator.trainable_weights))
         if self.ema_generator is not None:
             for average, weight in zip(self.ema_generator.trainable_weights, self.generator.trainable_weights):
                 average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * weight)
             self._update_average_state(generator_input)
-        return tf.constant(True)
 
     def _update_average_state(self, generator_input):
         """Brings the moving average's non-trainable state up to date: its batch-norm statistics, from a forward

@@ -137,7 +137,7 @@ class StyleGAN(GAN):
         average = self.truncation.w_average
         mean = ops.mean(ops.cast(w, "float32"), axis=0)
         average.assign(mean + self.w_avg_beta * (average - mean))
-        self._update_generator(g_tape, g_scaled, None)
+        self._update_generator(g_tape.gradient(g_scaled, self.generator.trainable_weights), None)
         if self.r1_gamma:
             tf.cond(self.g_optimizer.iterations % self.r1_interval == 0, lambda: self._r1_step(real),
                     lambda: tf.constant(False))

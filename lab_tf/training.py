@@ -77,6 +77,8 @@ def prepare_new_run(config):
     data = family.load_data(config)
     family.resolve(config, data)
     config.validate()
+    if config.training.whole_batches:
+        _check_whole_batches(config, data)
     keras.utils.set_random_seed(config.training.seed)
     with strategy.scope():
         trainer = family.build_trainer(config)
@@ -139,6 +141,14 @@ def _strategy(config):
         raise ValueError(f"--batch-size {config.training.batch_size} does not split evenly over {replicas} replicas; "
                          f"pass a multiple of {replicas}")
     return strategy
+
+
+def _check_whole_batches(config, data):
+    """Raises ``ValueError`` for a training or validation set without one whole batch (``--distribute`` drops the rest)."""
+    for name, dataset in zip(("training", "validation"), config.family.datasets(config, data, config.training.seed)):
+        if dataset is not None and dataset.cardinality() == 0:
+            raise ValueError(f"the {name} data holds no whole batch of {config.training.batch_size} images, and "
+                             "--distribute trains on whole batches only; pass a smaller --batch-size")
 
 
 def _worker_dir(strategy):
