@@ -114,6 +114,9 @@ def main(argv=None):
             shutil.rmtree(out_dir)
             return report_bad_input(f"{error}; removed {out_dir}, which had no finished epoch")
         return report_bad_input(f"{error} in {out_dir}")
+    if not run.chief:
+        print(f"done: worker {run.strategy.cluster_resolver.task_id} of the cluster; the chief wrote the run")
+        return 0
     line = f"done: {out_dir} ({', '.join(family.outputs)})"
     if family.sampler is not None and family.sampler.takes_images:
         line += f"; {family.sampler.verb} images with: python samples.py --run {out_dir} --input IMAGE_OR_FOLDER"
