@@ -183,8 +183,8 @@ class Config:
             raise ValueError(f"unknown distribution strategy {self.training.distribute!r}; valid: "
                              f"{', '.join(STRATEGIES)}")
         if self.training.distribute and not family.distributable:
-            raise ValueError(f"--distribute is not available for --model {self.model}: its training step does not "
-                             "split its batch over replicas yet; train it on one device")
+            raise ValueError(f"--distribute is not available for --model {self.model}: {family.not_distributable}; "
+                             "train it on one device")
         check_at_least("tensorboard every", self.tensorboard_every, 1)
         if self.tensorboard_every and not self.tensorboard:
             raise ValueError("--tensorboard-every sets how often --tensorboard logs; pass --tensorboard too")

@@ -118,11 +118,11 @@ def prepare_resumed_run(run_dir, epochs=None, tensorboard=None, tensorboard_ever
     if chief:
         remove_temporaries(run_dir)  # half-written files of a process that was killed
     data = config.family.load_data(config)
+    keras.utils.set_random_seed(config.training.seed + finished)  # before loading: it seeds the dropout layers
     with strategy.scope():
         trainer = rd.load_model(os.path.join(run_dir, state["checkpoint"]))
     if "seed_state" in state:
         trainer.seed_generator.state.assign(state["seed_state"])
-    keras.utils.set_random_seed(config.training.seed + finished)
     history = [row for row in rd.read_history(run_dir) if row["epoch"] <= finished]
     reference = config.family.metrics_reference(config, data) if config.evaluation.every else None
     if chief:

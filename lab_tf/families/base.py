@@ -124,6 +124,7 @@ class Family:
     search_space = {}  # "section.field" -> values for --tune, first value the default
     searched_by_quality = False  # --tune scores trials by an image-quality metric (else validation loss)
     distributable = False  # its training step splits the batch over tf.distribute replicas (core_tf.distribute)
+    not_distributable = "its training step does not split its batch over replicas yet"  # why, when it does not
     sampler = NoiseToImage()  # how its generator is drawn and scored; None for a family without one
     outputs = ("progress.gif", "curves.png", rd.GENERATOR)  # the files named when a run ends
     networks = {}  # visualize.py --network name -> the run's .keras file it inspects

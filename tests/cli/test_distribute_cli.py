@@ -43,20 +43,20 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-def test_two_workers_train_the_weights_of_one_process(tmp_path):
-    """Two processes on 127.0.0.1 form a cluster: both end with the weights of one process with the same global
-    batch, and only the chief writes the run directory."""
-    args = [*f"--model dcgan {TINY} --limit 128".split(), "--out-dir"]
+WORKER = os.path.join(ROOT, "tests", "cli", "worker.py")
+
+
+def _cluster(tmp_path, args, phase):
+    """Runs ``tests/cli/worker.py`` as both workers of a cluster on 127.0.0.1; returns their stdout."""
     ports = [_free_port(), _free_port()]
-    script = os.path.join(ROOT, "tests", "cli", "worker.py")
     workers = []
     for index in range(2):
         cluster = {"cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]},
                    "task": {"type": "worker", "index": index}}
         workers.append(subprocess.Popen(
-            [sys.executable, script, tmp_path / f"worker{index}.npz", *args, tmp_path / "run", "--distribute",
-             "multiworker"], cwd=ROOT, env={**os.environ, "TF_CONFIG": json.dumps(cluster)},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            [sys.executable, WORKER, tmp_path / f"{phase}-worker{index}.npz", *args, "--distribute", "multiworker"],
+            cwd=ROOT, env={**os.environ, "TF_CONFIG": json.dumps(cluster)}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True))
     try:
         outputs = [worker.communicate(timeout=300) for worker in workers]
     finally:
@@ -64,22 +64,34 @@ def test_two_workers_train_the_weights_of_one_process(tmp_path):
             worker.kill()
     for worker, (_, stderr) in zip(workers, outputs):
         assert worker.returncode == 0, stderr[-3000:]
-    assert "replicas 2, chief True" in outputs[0][0] and "replicas 2, chief False" in outputs[1][0]
-    single = subprocess.run([sys.executable, script, tmp_path / "one.npz", *args, tmp_path / "one"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert single.returncode == 0, single.stderr[-3000:]
+    return [stdout for stdout, _ in outputs]
 
-    def weights(name):
-        with np.load(tmp_path / name) as file:
-            return [file[key] for key in sorted(file.files, key=lambda key: int(key.split("_")[1]))]
 
-    chief, other, one = weights("worker0.npz"), weights("worker1.npz"), weights("one.npz")
-    assert all(np.array_equal(a, b) for a, b in zip(chief, other))
-    assert max(float(np.max(np.abs(a - b))) for a, b in zip(chief, one)) < TOLERANCE
+def _weights(path):
+    with np.load(path) as file:
+        return [file[key] for key in sorted(file.files, key=lambda key: int(key.split("_")[1]))]
+
+
+def test_two_workers_train_and_resume_the_weights_of_one_process(tmp_path):
+    """Two processes on 127.0.0.1 form a cluster: both end with the weights of one process with the same global
+    batch, only the chief writes the run directory, and the run resumes alike."""
+    args = f"--model dcgan {TINY} --limit 128".split()
+    resume = ["--resume", "--epochs", "2"]
+    for phase, extra in (("new", args), ("resumed", resume)):
+        outputs = _cluster(tmp_path, [*extra, "--out-dir", tmp_path / "run"], phase)
+        assert "replicas 2, chief True" in outputs[0] and "replicas 2, chief False" in outputs[1]
+        worker_dir = outputs[1].split("wrote ")[-1].strip()
+        assert worker_dir != str(tmp_path / "run") and not os.path.exists(worker_dir)  # its copy was removed
+        single = subprocess.run([sys.executable, WORKER, tmp_path / f"{phase}-one.npz", *extra, "--out-dir",
+                                 tmp_path / "one"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert single.returncode == 0, single.stderr[-3000:]
+        chief, other, one = (_weights(tmp_path / f"{phase}-{name}.npz") for name in ("worker0", "worker1", "one"))
+        assert all(np.array_equal(a, b) for a, b in zip(chief, other)), phase
+        assert max(float(np.max(np.abs(a - b))) for a, b in zip(chief, one)) < TOLERANCE, phase
+    history = (tmp_path / "run" / "history.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in history[1:]] == ["1", "2"]
     assert (tmp_path / "run" / "generator.keras").is_file() and (tmp_path / "run" / "checkpoint").is_dir()
-    worker_dir = outputs[1][0].split("wrote ")[-1].strip()
-    assert worker_dir != str(tmp_path / "run") and not os.path.exists(worker_dir)  # its copy was removed
-    assert sorted(os.listdir(tmp_path)) == ["one", "one.npz", "run", "worker0.npz", "worker1.npz"]
+    assert {path.name for path in tmp_path.iterdir() if path.is_dir()} == {"one", "run"}
 
 
 def test_bad_distribution_settings_are_refused_in_one_line(tmp_path):
@@ -88,7 +100,7 @@ def test_bad_distribution_settings_are_refused_in_one_line(tmp_path):
     assert_bad_input(result, "TF_CONFIG", "docs/distributed.md")
     result = run_script("train.py", "--model", "cyclegan", "--dataset", "digits", "--distribute", "mirrored",
                         "--out-dir", tmp_path / "run")
-    assert_bad_input(result, "--distribute is not available for --model cyclegan")
+    assert_bad_input(result, "--distribute is not available for --model cyclegan", "pool")
     result = run_script("train.py", "--model", "mlp", "--dataset", "digits", "--limit", "100", "--batch-size", "64",
                         "--distribute", "mirrored", "--out-dir", tmp_path / "run")
     assert_bad_input(result, "validation data holds no whole batch of 64")

@@ -100,6 +100,8 @@ class CycleGANFamily(Family):
 
     name = "cyclegan"
     title = "image-to-image translation (cyclegan; see docs/cyclegan.md)"
+    not_distributable = ("its pool of earlier translations would hold each replica's own images, which mirrored "
+                         "variables cannot")
     models = {"cyclegan": "unpaired image-to-image translation, A <-> B (Zhu et al. 2017)"}
     settings = CycleGANSettings
     options = (

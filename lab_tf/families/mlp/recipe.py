@@ -163,7 +163,7 @@ class MLPFamily(Family):
     def callbacks(self, config, run):
         """The held-out evaluation at the end of training."""
         split, data = evaluation_split(config, run.data)
-        return [TestEvaluation(split, data, config.out_dir)]
+        return [TestEvaluation(split, data, config.out_dir, MLP_LOSSES[config.settings.loss])]
 
     def saved_models(self, model):
         """The classifier itself, a plain Keras model."""

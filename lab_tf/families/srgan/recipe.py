@@ -112,6 +112,8 @@ class SuperResolutionFamily(Family):
 
     name = "srgan"
     title = "super-resolution (srresnet, srgan; see docs/srgan.md)"
+    not_distributable = ("its step switches from pretraining to adversarial updates inside a conditional, which "
+                         "replicas cannot synchronise yet")
     models = {"srresnet": "super-resolution with a pixel loss (SRResNet, Ledig et al. 2017)",
               "srgan": "super-resolution with a perceptual and an adversarial loss (SRGAN, Ledig et al. 2017)"}
     settings = SuperResolutionSettings

@@ -73,6 +73,7 @@ class StyleGANFamily(Family):
 
     name = "stylegan"
     title = "style-based GAN (stylegan; see docs/stylegan.md)"
+    not_distributable = "its average w, noise inputs and lazy R1 steps are not synchronised over replicas yet"
     models = {"stylegan": "style-based generator: mapping network, modulated convolutions, noise inputs "
                           "(StyleGAN2, Karras et al. 2020)"}
     settings = StyleGANSettings
