@@ -182,7 +182,10 @@ class GAN(keras.Model):
             d_scaled = self.d_optimizer.scale_loss(global_mean(d_loss))
             g_scaled = self.g_optimizer.scale_loss(global_mean(g_loss))
         _apply(self.d_optimizer, d_tape, d_scaled, self.discriminator)
-        generator_step = lambda: (g_tape.gradient(g_scaled, self.generator.trainable_weights), generator_input)  # noqa: E731
+
+        def generator_step():  # its gradients, computed only on the steps where the generator updates
+            return g_tape.gradient(g_scaled, self.generator.trainable_weights), generator_input
+
         if self.d_steps == 1:
             self._update_generator(*generator_step())
         else:

@@ -93,7 +93,8 @@ class RunRecorder(keras.callbacks.Callback):
             rd.save_model(model, os.path.join(self.run_dir, name))
         checkpoint = os.path.join(rd.CHECKPOINTS, f"model-epoch-{epoch + 1}.keras")
         rd.save_model(trainer, os.path.join(self.run_dir, checkpoint))
-        has_state = os.path.isfile(os.path.join(self.run_dir, rd.STATE))  # not in a worker's fresh copy of a resumed run
+        # a worker's fresh copy of a resumed run has no state yet
+        has_state = os.path.isfile(os.path.join(self.run_dir, rd.STATE))
         previous = rd.read_state(self.run_dir)["checkpoint"] if has_state else None
         state = {"epoch": epoch + 1, "checkpoint": checkpoint, "resumed_at": self.resumed_at}
         if hasattr(trainer, "seed_generator"):

@@ -94,7 +94,8 @@ COMMON_PATHS = {"model": "model", "out_dir": "out_dir", "dataset": "data.dataset
                 "epochs": "training.epochs", "batch_size": "training.batch_size", "lr": "training.lr",
                 "beta1": "training.beta_1", "beta2": "training.beta_2", "seed": "training.seed",
                 "distribute": "training.distribute", "tensorboard": "tensorboard",
-                "tensorboard_every": "tensorboard_every", "eval_every": "evaluation.every", "eval_n": "evaluation.n", "eval_metric": "evaluation.metric"}
+                "tensorboard_every": "tensorboard_every", "eval_every": "evaluation.every", "eval_n": "evaluation.n",
+                "eval_metric": "evaluation.metric"}
 
 
 def family_dests(family):

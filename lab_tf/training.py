@@ -144,7 +144,7 @@ def _strategy(config):
 
 
 def _check_whole_batches(config, data):
-    """Raises ``ValueError`` for a training or validation set without one whole batch (``--distribute`` drops the rest)."""
+    """Raises ``ValueError`` for a training or validation set without a whole batch (``--distribute`` drops others)."""
     for name, dataset in zip(("training", "validation"), config.family.datasets(config, data, config.training.seed)):
         if dataset is not None and dataset.cardinality() == 0:
             raise ValueError(f"the {name} data holds no whole batch of {config.training.batch_size} images, and "

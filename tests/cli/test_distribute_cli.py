@@ -1,4 +1,4 @@
-"""train.py --distribute and --tensorboard: one device and several give the same weights; runs read back in TensorBoard."""
+"""train.py --distribute and --tensorboard: one device and several train the same weights; the logs read back."""
 
 import json
 import os

@@ -45,7 +45,8 @@ SCRIPT = textwrap.dedent('''
     single_dropout = ReplicaDropout(0.5, seed=3)(tf.ones((8, 6)), training=True).numpy().tolist()
     print(json.dumps({"first": per_replica(first), "second": per_replica(second), "one_device": one_device,
                       "ours": per_replica(ours_masks), "keras": per_replica(keras_masks),
-                      "single_dropout": single_dropout, "scaled": per_replica(scaled), "counter": float(counter.numpy())}))
+                      "single_dropout": single_dropout, "scaled": per_replica(scaled),
+                      "counter": float(counter.numpy())}))
 ''')
 
 

@@ -44,7 +44,8 @@ def test_validate_names_the_bad_setting(change, message):
 def test_only_the_models_family_section_is_written():
     values = Config(model="dcgan").to_dict()
     assert values["gan"]["latent_dim"] == 100
-    assert set(values) == {"model", "out_dir", "grid_size", "tensorboard", "tensorboard_every", "data", "training", "evaluation", "gan"}
+    assert set(values) == {"model", "out_dir", "grid_size", "tensorboard", "tensorboard_every", "data", "training",
+                           "evaluation", "gan"}
     assert Config.from_dict({"model": "dcgan"}).settings == GANSettings()
 
 

@@ -228,7 +228,8 @@ class GANFamily(Family):
                 gan.architecture, gan.latent_dim, gan.image_shape, num_classes=gan.num_classes,
                 conditioning=gan.conditioning, critic=gan.gp_weight > 0 or gan.r1_gamma > 0,
                 minibatch_std=gan.minibatch_std, pack=gan.pack)
-            trainer = GAN(for_replicas(generator), for_replicas(discriminator), seed=training.seed, ema_decay=gan.ema_decay)
+            trainer = GAN(for_replicas(generator), for_replicas(discriminator), seed=training.seed,
+                          ema_decay=gan.ema_decay)
 
         def adam(lr, steps):
             if gan.lr_decay == "cosine":

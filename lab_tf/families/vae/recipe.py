@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from core_tf.files import read_json
 from core_tf.distribute import for_replicas
+from core_tf.files import read_json
 from data import ImageData, make_dataset, normalize_images
 from lab_tf import run_dir as rd
 from lab_tf.cli import finite_float, image_count, int_at_least, latent_dim
