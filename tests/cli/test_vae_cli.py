@@ -124,12 +124,35 @@ def test_compare_writes_table_figure_and_runs(tmp_path, keras_home):
     assert json.loads((out / "beta-4" / "config.json").read_text())["vae"]["beta"] == 4.0
 
 
+def test_layer_sizes_of_encoder_and_decoder_come_from_the_command_line(tmp_path, keras_home):
+    """Task 7: units and filters per layer, per network, as the saved networks and config.json show."""
+    out = tmp_path / "sized"
+    result = run_script("train.py", "--model", "vae", *TINY, "--epochs", "1", "--encoder-filters", "8,16",
+                        "--encoder-units", "24", "--decoder", "dense", "--decoder-units", "40,48", "--out-dir", out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "conv encoder filters 8,16 units 24, dense decoder units 40,48" in result.stdout
+    encoder = keras.models.load_model(out / "encoder.keras")
+    convolutions = [layer.filters for layer in encoder.layers if isinstance(layer, keras.layers.Conv2D)]
+    dense = [layer.units for layer in encoder.layers if isinstance(layer, keras.layers.Dense)]
+    assert convolutions == [8, 16] and dense[0] == 24
+    decoder = keras.models.load_model(out / "generator.keras")
+    widths = [layer.units for layer in decoder.layers if isinstance(layer, keras.layers.Dense)]
+    assert widths[:2] == [40, 48]
+    settings = json.loads((out / "config.json").read_text())["vae"]
+    assert settings["encoder_filters"] == [8, 16] and settings["decoder_units"] == [40, 48]
+
+
 @pytest.mark.parametrize("script, args, phrases", [
     ("train.py", ("--model", "vae", "--loss", "minimax"), ("--loss does not apply to --model vae",)),
     ("train.py", ("--model", "dcgan", "--beta", "2"), ("--beta does not apply to --model dcgan",)),
     ("train.py", ("--model", "vae", "--beta", "-1"), ("beta must be at least 0",)),
     ("train.py", ("--model", "ae", "--iw-samples", "5"), ("--iw-samples needs a variational model",)),
     ("train.py", ("--model", "vae", "--image-size", "30"), ("does not suit the conv architecture",)),
+    ("train.py", ("--model", "vae", "--encoder", "dense", "--encoder-filters", "8,16"),
+     ("the dense encoder has none", "--encoder-units")),
+    ("train.py", ("--model", "vae", "--decoder-filters", "8,16,32"), ("give --decoder-filters two widths",)),
+    ("train.py", ("--model", "vae", "--encoder-units", "32,32"), ("conv encoder has one dense layer",)),
+    ("train.py", ("--model", "vae", "--decoder-units", "0"), ("layer sizes must be at least 1",)),
     ("compare.py", ("--sweep", "beta", "--values", "big"), ("beta values must be numbers",)),
     ("compare.py", ("--sweep", "arch", "--values", "conv", "--arch", "dense"),
      ("--architecture is what --sweep arch varies",)),

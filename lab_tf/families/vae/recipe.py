@@ -15,7 +15,7 @@ from core_tf.distribute import for_replicas
 from core_tf.files import read_json
 from data import ImageData, make_dataset, normalize_images
 from lab_tf import run_dir as rd
-from lab_tf.cli import finite_float, image_count, int_at_least, latent_dim
+from lab_tf.cli import finite_float, image_count, int_at_least, latent_dim, layer_sizes
 from lab_tf.config import check_at_least, held_out_split
 from lab_tf.families.base import GRID_SIZE, Family, Option, Sweep
 from lab_tf.families.vae.callbacks import (
@@ -48,13 +48,18 @@ class VAESettings:
     """The autoencoder family's settings (``config.json``'s ``vae`` section); ``None`` fields come from the data.
 
     ``encoder`` and ``decoder`` name builders in ``vae_tf.ENCODERS``/``DECODERS`` (default
-    ``conv``); ``likelihood`` one of ``vae_tf.LIKELIHOODS`` (default ``bernoulli`` for
-    grayscale, ``gaussian`` for colour). With ``iw_samples`` K, the run's final evaluation adds
+    ``conv``), and ``*_units`` and ``*_filters`` their layers' sizes (default: the builders');
+    ``likelihood`` one of ``vae_tf.LIKELIHOODS`` (default ``bernoulli`` for grayscale,
+    ``gaussian`` for colour). With ``iw_samples`` K, the run's final evaluation adds
     an importance-weighted negative log-likelihood with K samples on ``iw_images`` test images.
     """
 
     encoder: str | None = None
     decoder: str | None = None
+    encoder_units: tuple[int, ...] | None = None
+    decoder_units: tuple[int, ...] | None = None
+    encoder_filters: tuple[int, ...] | None = None
+    decoder_filters: tuple[int, ...] | None = None
     latent_dim: int = 16
     beta: float = 1.0
     likelihood: str | None = None
@@ -68,6 +73,30 @@ class VAESettings:
         for name, value, low in (("latent dim", self.latent_dim, 1), ("beta", self.beta, 0),
                                  ("iw samples", self.iw_samples, 1), ("iw images", self.iw_images, 1)):
             check_at_least(name, value, low)
+
+    def sizes(self, part):
+        """The ``units`` and ``filters`` given for ``part`` (``encoder`` or ``decoder``), as its builder takes them.
+
+        Raises:
+            ValueError: sizes its architecture has no layers for, or not as many as it has.
+        """
+        architecture = getattr(self, part)
+        units, filters = getattr(self, f"{part}_units"), getattr(self, f"{part}_filters")
+        sizes = {}
+        if filters is not None:
+            if architecture == "dense":
+                raise ValueError(f"--{part}-filters sizes convolutions, and the dense {part} has none; set its "
+                                 f"layers with --{part}-units")
+            if architecture == "conv" and len(filters) != 2:
+                raise ValueError(f"the conv {part} has two convolutions; give --{part}-filters two widths, e.g. "
+                                 f"{'32,64' if part == 'encoder' else '64,32'}")
+            sizes["filters"] = tuple(filters)
+        if units is not None:
+            if architecture != "dense" and len(units) != 1:
+                raise ValueError(f"the {architecture} {part} has one dense layer; give --{part}-units one width, "
+                                 "e.g. 256")
+            sizes["units"] = tuple(units) if architecture == "dense" else units[0]
+        return sizes
 
 
 def _set_architecture(config, value):
@@ -104,6 +133,14 @@ class VAEFamily(Family):
         Option(("--latent-dim",), "code size (default 16)", type=latent_dim),
         Option(("--encoder",), "encoder only, overriding --architecture", choices=tuple(ENCODERS)),
         Option(("--decoder",), "decoder only, overriding --architecture", choices=tuple(DECODERS)),
+        Option(("--encoder-units",), "widths of the encoder's dense layers: each layer of the dense encoder (default "
+               "512,256), the one before the code for conv and resnet (default 256)", type=layer_sizes),
+        Option(("--decoder-units",), "widths of the decoder's dense layers: each layer of the dense decoder (default "
+               "256,512), the first one for conv and resnet (default 256)", type=layer_sizes),
+        Option(("--encoder-filters",), "channels of the encoder's convolutions from the input down: two for conv "
+               "(default 32,64), one per resolution for resnet (default 32,64,128)", type=layer_sizes),
+        Option(("--decoder-filters",), "channels of the decoder's convolutions from the smallest map up: two for "
+               "conv (default 64,32), one per resolution for resnet (default 128,64,32)", type=layer_sizes),
         Option(("--beta",), "weight of the KL term (default 1; a beta-VAE otherwise)", type=finite_float),
         Option(("--likelihood",), "p(x|z): bernoulli on grey levels, binary on images binarised at 0.5, or gaussian "
                "(default bernoulli for grayscale, gaussian for colour)", choices=tuple(LIKELIHOODS)),
@@ -137,6 +174,7 @@ class VAEFamily(Family):
         settings.image_shape = data.image_shape
         settings.encoder = settings.encoder or DEFAULT_NETWORK
         settings.decoder = settings.decoder or DEFAULT_NETWORK
+        settings.sizes("encoder"), settings.sizes("decoder")  # refused here, before anything is built
         settings.likelihood = check_likelihood(settings.likelihood or default_likelihood(data.image_shape))
         if config.model == "cvae":
             if data.labels is None:
@@ -151,7 +189,9 @@ class VAEFamily(Family):
         settings = config.settings
         encoder, decoder = build_vae_networks(settings.encoder, settings.decoder, settings.latent_dim,
                                               settings.image_shape, num_classes=settings.num_classes,
-                                              variational=config.model != "ae")
+                                              variational=config.model != "ae",
+                                              encoder_sizes=settings.sizes("encoder"),
+                                              decoder_sizes=settings.sizes("decoder"))
         vae = VAE(for_replicas(encoder), for_replicas(decoder), beta=settings.beta, likelihood=settings.likelihood,
                   seed=config.training.seed)
         vae.compile(optimizer=keras.optimizers.Adam(config.training.lr, beta_1=config.training.beta_1))
@@ -201,7 +241,10 @@ class VAEFamily(Family):
         settings = config.settings
         height, width, channels = settings.image_shape
         beta = "" if config.model == "ae" else f", beta {settings.beta:g}"
-        return (f"training {config.model} ({settings.encoder} encoder, {settings.decoder} decoder, latent "
+        encoder, decoder = (f"{getattr(settings, part)} {part}" + "".join(
+            f" {name} {value if isinstance(value, int) else ','.join(map(str, value))}"
+            for name, value in settings.sizes(part).items()) for part in ("encoder", "decoder"))
+        return (f"training {config.model} ({encoder}, {decoder}, latent "
                 f"{settings.latent_dim}{beta}, {settings.likelihood} likelihood) on {config.data.dataset}: "
                 f"{len(data)} images {height}x{width}x{channels}")
 
