@@ -26,7 +26,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 __all__ = ["STRATEGIES", "ReplicaDropout", "apply_if", "fit", "for_replicas", "global_mean",
-           "is_chief", "make_strategy", "num_replicas", "replica_draw"]
+           "is_chief", "make_strategy", "num_replicas", "replica_draw", "replica_mean"]
 
 STRATEGIES = ("mirrored", "multiworker")
 
@@ -88,6 +88,15 @@ def global_mean(loss):
     sums over the replicas are those of the mean over the global batch (as Keras scales its own losses)."""
     replicas = num_replicas()
     return loss if replicas == 1 else loss * ops.cast(1.0 / replicas, loss.dtype)
+
+
+def replica_mean(value):
+    """The mean of ``value`` over the replicas (``value`` itself on one device): a statistic of each replica's
+    share, such as a batch mean, made the global batch's."""
+    context = tf.distribute.get_replica_context()
+    if num_replicas() == 1 or context is None:
+        return value
+    return context.all_reduce(tf.distribute.ReduceOp.MEAN, value)
 
 
 def replica_draw(draw, shape, seed, **kwargs):

@@ -19,9 +19,11 @@ class MinibatchStdDev(layers.Layer):
     appended to every sample of the group (as an extra channel for image maps), lets the
     discriminator see how varied the samples are, so a generator that collapses to a few
     outputs is easy to reject. ``group_size`` ``None`` takes the whole batch as one group;
-    StyleGAN uses groups of 4, which give the discriminator several statistics per batch
-    (sample ``i`` is in group ``i mod batch / group_size``). A batch that does not divide into
-    groups is taken whole.
+    StyleGAN uses groups of 4, which give the discriminator several statistics per batch.
+    Groups are contiguous, sample ``i`` in group ``i // group_size`` (StyleGAN's own code strides
+    them), so that each replica's contiguous share of a batch under ``tf.distribute`` holds
+    whole groups and the statistics are the same as on one device. A batch that does not
+    divide into groups is taken whole.
 
     Input ``(batch, ..., channels)``; output ``(batch, ..., channels + 1)``.
     """
@@ -35,10 +37,10 @@ class MinibatchStdDev(layers.Layer):
     def call(self, x):
         batch = ops.shape(x)[0]
         group = batch if self.group_size is None else ops.where(batch % self.group_size == 0, self.group_size, batch)
-        grouped = ops.reshape(ops.cast(x, "float32"), (group, -1, *x.shape[1:]))
-        deviations = ops.sqrt(ops.var(grouped, axis=0) + 1e-8)  # (batch / group, ...)
+        grouped = ops.reshape(ops.cast(x, "float32"), (-1, group, *x.shape[1:]))
+        deviations = ops.sqrt(ops.var(grouped, axis=1) + 1e-8)  # (batch / group, ...)
         statistic = ops.mean(ops.reshape(deviations, (ops.shape(deviations)[0], -1)), axis=1)
-        statistic = ops.reshape(ops.tile(statistic, (group,)), (-1, *[1] * (len(x.shape) - 1)))
+        statistic = ops.reshape(ops.repeat(statistic, group, axis=0), (-1, *[1] * (len(x.shape) - 1)))
         return ops.concatenate([x, ops.ones_like(x[..., :1]) * ops.cast(statistic, x.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):

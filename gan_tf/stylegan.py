@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from core_tf.distribute import apply_if, global_mean, replica_draw, replica_mean
 from gan_tf.gan import GAN, _apply
 from gan_tf.losses import r1_penalty
 from gan_tf.optimizers import compile_from_saved, saved_compile_config
@@ -132,41 +133,40 @@ class StyleGAN(GAN):
             fake_logits = self.discriminator(fake, training=True)
             d_loss = self._discriminator_loss(real_logits, fake_logits)
             g_loss = self.g_loss_fn(fake_logits)
-            d_scaled, g_scaled = self.d_optimizer.scale_loss(d_loss), self.g_optimizer.scale_loss(g_loss)
+            d_scaled = self.d_optimizer.scale_loss(global_mean(d_loss))
+            g_scaled = self.g_optimizer.scale_loss(global_mean(g_loss))
         _apply(self.d_optimizer, d_tape, d_scaled, self.discriminator)
         average = self.truncation.w_average
-        mean = ops.mean(ops.cast(w, "float32"), axis=0)
+        mean = replica_mean(ops.mean(ops.cast(w, "float32"), axis=0))  # the global batch's
         average.assign(mean + self.w_avg_beta * (average - mean))
         self._update_generator(g_tape.gradient(g_scaled, self.generator.trainable_weights), None)
         if self.r1_gamma:
-            tf.cond(self.g_optimizer.iterations % self.r1_interval == 0, lambda: self._r1_step(real),
-                    lambda: tf.constant(False))
+            apply_if(self.g_optimizer.iterations % self.r1_interval == 0, self._r1_step, lambda: (real,))
         return self._track(d_loss, g_loss, real_logits, fake_logits, None, None)
 
     def _training_images(self, batch):
         """``(images, w)`` of a batch of fresh codes, mixed per sample with a second code, and fresh noise."""
-        w = self.mapping(keras.random.normal((batch, self.latent_dim), seed=self.seed_generator), training=True)
+        seed = self.seed_generator
+        w = self.mapping(replica_draw(keras.random.normal, (batch, self.latent_dim), seed), training=True)
         ws = ops.repeat(w[:, None, :], self.num_ws, axis=1)
         if self.style_mixing:
-            other = self.mapping(keras.random.normal((batch, self.latent_dim), seed=self.seed_generator),
-                                 training=True)
-            crossover = keras.random.randint((batch, 1, 1), 1, self.num_ws, seed=self.seed_generator)
-            mixed = keras.random.uniform((batch, 1, 1), seed=self.seed_generator) < self.style_mixing
+            other = self.mapping(replica_draw(keras.random.normal, (batch, self.latent_dim), seed), training=True)
+            crossover = replica_draw(keras.random.randint, (batch, 1, 1), seed, minval=1, maxval=self.num_ws)
+            mixed = replica_draw(keras.random.uniform, (batch, 1, 1), seed) < self.style_mixing
             crossover = ops.where(mixed, crossover, self.num_ws)
             ws = ops.where(ops.arange(self.num_ws)[None, :, None] < crossover, ws, other[:, None, :])
-        noise = keras.random.normal((batch, *self.noise_shape), seed=self.seed_generator)
+        noise = replica_draw(keras.random.normal, (batch, *self.noise_shape), seed)
         return self.synthesis([ws, noise], training=True), w
 
     def _r1_step(self, real):
         with tf.GradientTape() as tape:
             penalty = r1_penalty(self.discriminator, real)
-            loss = 0.5 * self.r1_gamma * self.r1_interval * penalty
+            loss = global_mean(0.5 * self.r1_gamma * self.r1_interval * penalty)
         weights = self.discriminator.trainable_weights
         gradients = tape.gradient(self.d_optimizer.scale_loss(loss), weights)
         # the last bias shifts every logit alike: it has no slope at the data, so no R1 gradient
         self.d_optimizer.apply_gradients([(g, w) for g, w in zip(gradients, weights) if g is not None])
         self.r1_tracker.update_state(penalty)
-        return tf.constant(True)
 
     def _update_average_state(self, generator_input):
         """The moving average samples from the generator's average w; its fixed noise maps never change."""

@@ -150,6 +150,9 @@ def config_from_args(args):
     family.check_args(args, model)
     if (args.max_trials or args.space) and not args.tune:
         raise ValueError("--max-trials and --space need --tune random|grid|bayesian|hyperband")
+    if args.tune and args.distribute:
+        raise ValueError("--tune trains its trials on one device; drop --distribute, or train the best trial's "
+                         "settings with it")
     check_source(args.dataset or DataConfig.dataset)
     config = Config(model=model)
     for _, path, value in given_values(args, family):

@@ -104,6 +104,9 @@ def test_bad_distribution_settings_are_refused_in_one_line(tmp_path):
     result = run_script("train.py", "--model", "mlp", "--dataset", "digits", "--limit", "100", "--batch-size", "64",
                         "--distribute", "mirrored", "--out-dir", tmp_path / "run")
     assert_bad_input(result, "validation data holds no whole batch of 64")
+    result = run_script("train.py", "--model", "mlp", "--dataset", "digits", "--tune", "random", "--distribute",
+                        "mirrored", "--out-dir", tmp_path / "run")
+    assert_bad_input(result, "--tune trains its trials on one device")
     assert not (tmp_path / "run").exists()
 
 

@@ -101,9 +101,9 @@ def test_noise_starts_switched_off_and_adds_its_map_times_a_per_channel_weight()
 def test_minibatch_std_over_groups_of_four_gives_each_sample_its_groups_statistic():
     x = np.random.default_rng(0).standard_normal((8, 2, 2, 3)).astype(np.float32)
     out = np.asarray(MinibatchStdDev(group_size=4)(x))
-    groups = x.reshape(4, 2, 2, 2, 3)  # sample i is in group i mod 2
-    expected = np.sqrt(groups.var(axis=0) + 1e-8).reshape(2, -1).mean(axis=1)
-    assert out[:, 0, 0, 3] == pytest.approx(np.tile(expected, 4), rel=1e-5)
+    groups = x.reshape(2, 4, 2, 2, 3)  # sample i is in group i // 4: a batch's contiguous shares hold whole groups
+    expected = np.sqrt(groups.var(axis=1) + 1e-8).reshape(2, -1).mean(axis=1)
+    assert out[:, 0, 0, 3] == pytest.approx(np.repeat(expected, 4), rel=1e-5)
     assert out[..., :3] == pytest.approx(x)
     whole = np.asarray(MinibatchStdDev(group_size=4)(x[:6]))[:, 0, 0, 3]  # 6 does not divide into 4s
     assert whole == pytest.approx(np.full(6, np.sqrt(x[:6].var(axis=0) + 1e-8).mean()), rel=1e-5)

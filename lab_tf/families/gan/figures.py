@@ -2,7 +2,7 @@
 
 import os
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from core_tf.figures import new_figure, save_figure
 from core_tf.files import atomic_path
@@ -46,20 +46,27 @@ def plot_gan_history(rows, path, metric=None):
 
 
 
-def plot_variant_snapshots(run_dirs, titles, path, snapshots=5, title_width=150):
+def plot_variant_snapshots(run_dirs, titles, path, snapshots=5, title_width=260, font_size=28, gap=8):
     """Tiles each run's per-epoch grids or scatters: one row per run, titled on the left, ``snapshots``
-    epochs evenly spaced and ending at the last."""
-    rows = []
+    epochs evenly spaced and ending at the last, each column headed by its epoch."""
+    rows, epochs = [], []
     for run_dir in run_dirs:
         frames = epoch_frames(os.path.join(run_dir, rd.SAMPLES))
         picked = sorted({round(len(frames) * (i + 1) / snapshots) - 1 for i in range(snapshots)})
         rows.append([Image.open(frames[i][1]).convert("RGB") for i in picked if i >= 0])
+        epochs = epochs or [frames[i][0] for i in picked if i >= 0]
     width, height = rows[0][0].size
-    sheet = Image.new("RGB", (title_width + width * max(map(len, rows)), height * len(rows)), "white")
+    header, width, height = 2 * font_size, width + gap, height + gap  # cells with a white gap
+    sheet = Image.new("RGB", (title_width + width * max(map(len, rows)), header + height * len(rows)), "white")
     draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=font_size)
+    for c, epoch in enumerate(epochs):
+        draw.text((title_width + c * width + width // 2, header // 2), f"epoch {epoch}", fill="black", font=font,
+                  anchor="mm")
     for r, (row, title) in enumerate(zip(rows, titles)):
-        draw.text((8, r * height + height // 2), title, fill="black")
+        draw.multiline_text((12, header + r * height + height // 2), "\n".join(title.split(" ", 1)), fill="black",
+                            font=font, anchor="lm")
         for c, image in enumerate(row):
-            sheet.paste(image, (title_width + c * width, r * height))
+            sheet.paste(image, (title_width + c * width, header + r * height))
     with atomic_path(path) as temporary:
         sheet.save(temporary, format="PNG")

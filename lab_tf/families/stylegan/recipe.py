@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import keras
 
+from core_tf.distribute import for_replicas
 from data import make_dataset
 from data.loaders import dataset_name
 from eval_tf import DESCRIPTIONS, STYLE_DESCRIPTIONS
@@ -73,7 +74,7 @@ class StyleGANFamily(Family):
 
     name = "stylegan"
     title = "style-based GAN (stylegan; see docs/stylegan.md)"
-    not_distributable = "its average w, noise inputs and lazy R1 steps are not synchronised over replicas yet"
+    distributable = True
     models = {"stylegan": "style-based generator: mapping network, modulated convolutions, noise inputs "
                           "(StyleGAN2, Karras et al. 2020)"}
     settings = StyleGANSettings
@@ -130,8 +131,8 @@ class StyleGANFamily(Family):
         generator = build_style_generator(settings.latent_dim, shape, settings.w_dim, settings.mapping_layers,
                                           settings.filters, settings.max_filters)
         discriminator = build_style_discriminator(shape, settings.filters, settings.max_filters)
-        trainer = StyleGAN(generator, discriminator, seed=training.seed, ema_decay=settings.ema_decay,
-                           style_mixing=settings.style_mixing)
+        trainer = StyleGAN(for_replicas(generator), for_replicas(discriminator), seed=training.seed,
+                           ema_decay=settings.ema_decay, style_mixing=settings.style_mixing)
 
         def adam():
             return keras.optimizers.Adam(training.lr, beta_1=training.beta_1, beta_2=training.beta_2, epsilon=1e-8)
@@ -141,7 +142,8 @@ class StyleGANFamily(Family):
 
     def datasets(self, config, data, seed):
         """Shuffled training images; no validation set."""
-        return make_dataset(data, config.training.batch_size, seed=seed), None
+        return make_dataset(data, config.training.batch_size, seed=seed,
+                            drop_remainder=config.training.whole_batches), None
 
     def callbacks(self, config, run):
         """The per-epoch grid of fixed codes, and the style-mixing grid of fixed codes (``samples/style_mix.png``)."""
