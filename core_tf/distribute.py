@@ -165,7 +165,9 @@ def for_replicas(model):
     """``model`` itself, or under a strategy of several replicas a copy with the same weights whose batch norm
     is synchronised over the replicas and whose ``Dropout`` is ``ReplicaDropout``.
 
-    Build ``model`` and call this inside the strategy's scope. The copy saves and loads as any model.
+    Call it inside the strategy's scope, once every network is built: the copy's initialisers draw from
+    Keras' global seed before its weights are overwritten, so a network built after it would start from
+    other weights than on one device. The copy saves and loads as any model.
     """
     if num_replicas() == 1:
         return model

@@ -25,6 +25,9 @@ def test_mirrored_training_over_two_devices_equals_one_device(tmp_path):
         f"--model wgan-gp {TINY} --limit 192",  # gradient penalty; the generator steps at the 5th step
         "--model vae --dataset digits --limit 128 --batch-size 32 --epochs 1",
         "--model mlp --dataset digits --limit 320 --batch-size 32 --epochs 1 --dropout 0.2 --batch-norm",
+        # mapping, style mixing, noise, the average w, minibatch-std groups of 4
+        "--model stylegan --dataset digits --limit 64 --batch-size 8 --epochs 1 --latent-dim 8 --w-dim 8 --filters 4 "
+        "--max-filters 8 --grid-size 16",
     ]
     result = run_script(os.path.join("tests", "cli", "two_devices.py"), tmp_path, *runs, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]

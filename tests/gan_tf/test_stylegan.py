@@ -1,5 +1,7 @@
 """The style-based pieces: the layers against hand values, the networks' shapes, mixing and truncation, the trainer."""
 
+import json
+import os
 import subprocess
 import sys
 
@@ -29,6 +31,7 @@ from gan_tf import (
 )
 from gan_tf.generator import style_resolutions
 from gan_tf.style_layers import truncate
+from helpers import ROOT
 
 SMALL = {"latent_dim": 8, "w_dim": 8, "filters": 4, "max_filters": 8}
 
@@ -213,3 +216,44 @@ def test_the_saved_generator_loads_in_safe_mode_in_a_fresh_process(tmp_path):
             "assert np.abs(np.asarray(g(z)) - e).max() < 1e-5; gan_tf.style_parts(g); print('ok')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+LAZY_R1 = """
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np
+import keras
+from core_tf.distribute import fit, for_replicas, make_strategy
+from gan_tf import build_style_discriminator, build_style_generator
+from gan_tf.stylegan import StyleGAN
+
+images = np.tanh(np.random.default_rng(0).normal(size=(64, 16, 16, 1))).astype("float32")
+weights = []
+for strategy in (tf.distribute.get_strategy(), make_strategy("mirrored")):
+    keras.utils.set_random_seed(0)
+    with strategy.scope():
+        networks = build_style_generator(8, (16, 16, 1), 8, 2, 4, 8), build_style_discriminator((16, 16, 1), 4, 8)
+        trainer = StyleGAN(*map(for_replicas, networks), seed=1)
+        trainer.compile(r1_gamma=1.0, r1_interval=4)
+    batches = tf.data.Dataset.from_tensor_slices(images).batch(8, drop_remainder=True)
+    if strategy.num_replicas_in_sync > 1:
+        fit(trainer, batches, epochs=1, verbose=0)
+    else:
+        trainer.fit(batches, epochs=1, verbose=0, shuffle=False)
+    weights.append(trainer.get_weights())
+    r1 = float(trainer.r1_tracker.result())
+print(json.dumps({"difference": max(float(np.abs(a - b).max()) for a, b in zip(*weights)), "r1": r1,
+                  "replicas": strategy.num_replicas_in_sync}))
+"""
+
+
+def test_lazy_r1_and_style_mixing_over_two_devices_train_what_one_device_trains():
+    """The CPU split into two logical devices: eight steps, R1 every fourth, synchronised in cross-replica context."""
+    result = subprocess.run([sys.executable, "-c", LAZY_R1], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": ROOT})
+    assert result.returncode == 0, result.stderr[-3000:]
+    numbers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert numbers["replicas"] == 2 and numbers["r1"] > 0  # R1 ran
+    assert numbers["difference"] < 1e-5
