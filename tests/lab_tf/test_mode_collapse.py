@@ -31,7 +31,7 @@ def test_lab_trains_each_variant_and_writes_table_and_figure(tmp_path):
     assert all(row["modes"] == "8" and float(row["seconds"]) > 0 for row in rows)
     assert "| pacgan |" in (out / "results.md").read_text()
     with Image.open(out / "comparison.png") as sheet, Image.open(out / "gan" / "samples" / "epoch_001.png") as one:
-        assert sheet.height == 3 * one.height and sheet.width > 2 * one.width
+        assert 3 * one.height < sheet.height < 4 * one.height and sheet.width > 2 * one.width  # 3 rows, headed
     mtime = (out / "gan" / "generator.keras").stat().st_mtime_ns
     assert compare(labelled, str(out), verbose=0) == results  # repeated: nothing retrained
     assert (out / "gan" / "generator.keras").stat().st_mtime_ns == mtime
