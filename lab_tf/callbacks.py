@@ -13,7 +13,7 @@ from tensorboard.plugins.hparams import api as hparams
 
 from eval_tf import evaluate_images
 from lab_tf import run_dir as rd
-from lab_tf.config import TRACKED_METRICS
+from lab_tf.config import TRACKED_METRICS, flatten
 from lab_tf.figures import save_image_grid, write_progress_gif
 
 __all__ = ["Diverged", "EpochMetrics", "EpochSamples", "EpochScores", "RunRecorder", "StopOnDivergence",
@@ -195,7 +195,7 @@ class TensorBoardLog(keras.callbacks.Callback):
         folder = os.path.join(self.run_dir, rd.TENSORBOARD)
         if not glob.glob(os.path.join(folder, "events.out.tfevents.*")):
             with tf.summary.create_file_writer(folder).as_default():
-                hparams.hparams({key: _hparam(value) for key, value in _flatten(config.described()).items()})
+                hparams.hparams({key: _hparam(value) for key, value in flatten(config.described())})
         self.train = tf.summary.create_file_writer(os.path.join(folder, "train"))
         self.validation = tf.summary.create_file_writer(os.path.join(folder, "validation"))
 
@@ -221,16 +221,6 @@ class TensorBoardLog(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         self.train.close()
         self.validation.close()
-
-
-def _flatten(values, prefix=""):
-    flat = {}
-    for key, value in values.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[prefix + key] = value
-    return flat
 
 
 def _hparam(value):

@@ -20,11 +20,21 @@ from data.loaders import FOLDER_PREFIX, has_test_split, load_images
 from data.mixtures import MIXTURES, load_mixture
 
 __all__ = ["COMMON_SECTIONS", "TRACKED_METRICS", "Config", "DataConfig", "EvalConfig", "TrainingConfig",
-           "check_at_least", "held_out_split", "load_split"]
+           "check_at_least", "flatten", "held_out_split", "load_split"]
 
 # Metrics a run can track during training, and whether lower is better.
 TRACKED_METRICS = {"fid": True, "kid": True, "class_kl": True, "precision": False, "recall": False,
                    "density": False, "coverage": False, "classifier_score": False}
+
+
+def flatten(values, prefix=""):
+    """``(dotted key, value)`` of nested dicts (``training.lr``, as ``Config.get`` reads it); lists stay whole."""
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from flatten(value, f"{name}.")
+        else:
+            yield name, value
 
 
 def check_at_least(name, value, low):

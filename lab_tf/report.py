@@ -25,7 +25,7 @@ from data.keras_files import KERAS_DATASETS, find_npz
 from data.loaders import FOLDER_PREFIX, has_test_split
 from data.mixtures import MIXTURES
 from lab_tf import run_dir as rd
-from lab_tf.config import load_split
+from lab_tf.config import flatten, load_split
 from lab_tf.document import Document, Figure, Heading, Items, Note, Paragraph, Table
 from lab_tf.figures import epoch_frames, save_image_grid
 from lab_tf.metrics import METRICS
@@ -241,7 +241,7 @@ def _hyperparameters(document, run, images):
     values = run.config.to_dict()
     values.pop("out_dir")
     values["data"].pop("data_dir")  # where the files were, not how the model was trained
-    rows = tuple((key, _value(value)) for key, value in _flatten(values))
+    rows = tuple((key, _value(value)) for key, value in flatten(values))
     document.add(Table(("setting", "value"), rows, caption=f"The resolved configuration of `{run.label}` "
                                                            "(`config.json`)"))
 
@@ -354,7 +354,7 @@ def _evaluation(document, run, images):
         provenance = [(key, values[key]) for key in PROVENANCE if key in values]
         curves = {key: value for key, value in values.items() if _is_records(value)}
         rows = tuple((key, _value(value), described.get(key.rsplit(".", 1)[-1], ""))
-                     for key, value in _flatten({k: v for k, v in values.items()
+                     for key, value in flatten({k: v for k, v in values.items()
                                                  if k not in PROVENANCE and k not in curves}))
         document.add(Table(("metric", "value", "what it says"), rows, caption=f"From {title}"))
         for key, records in curves.items():
@@ -472,16 +472,6 @@ def _limitations(run, named):
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def _flatten(values, prefix=""):
-    """``(dotted key, value)`` of nested dicts; lists stay whole."""
-    for key, value in values.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            yield from _flatten(value, f"{name}.")
-        else:
-            yield name, value
-
-
 def _is_records(value):
     """A list of dicts: a curve of several numbers per point (a truncation curve), shown as its own table."""
     return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)

@@ -19,7 +19,6 @@ import tempfile
 from dataclasses import dataclass
 
 import keras
-import tensorflow as tf
 
 from core_tf import distribute
 from core_tf.files import remove_temporaries
@@ -172,7 +171,7 @@ def fit_run(run, verbose=None):
     """
     config = run.config
     family = config.family
-    strategy = run.strategy or tf.distribute.get_strategy()
+    strategy = run.strategy or distribute.make_strategy()
     replicas = strategy.num_replicas_in_sync
     train, validation = family.datasets(config, run.data, seed=config.training.seed + run.initial_epoch)
     batch = config.training.batch_size
