@@ -170,28 +170,41 @@ def plot_activation_histograms(flows, path, trained=False, max_layers=5, bins=50
     save_figure(figure, path)
 
 
+def _log_ticks(values):
+    """Ticks at 1, 2 and 5 times the powers of ten within ``values``' range, each labelled once."""
+    low, high = min(values), max(values)
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    ticks = [m * 10.0 ** k for k in decades for m in (1, 2, 5) if low <= m * 10.0 ** k <= high]
+    return ticks if len(ticks) >= 2 else sorted({low, high})
+
+
 def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_accuracy", "val_loss"),
-                                log_scale=("lr",)):
+                                log_scale=("lr",), columns=4):
     """Each hyperparameter's effect on each metric: one dot per finished trial, the best starred.
 
     Args:
         trials: rows with the hyperparameters' values and the ``metrics`` (``None`` or missing
             for unfinished trials, which are skipped), e.g. from ``mlp_tf.trials_table``.
-        hyperparameters: the names to plot, one column each.
+        hyperparameters: the names to plot, one block of panels each (a panel per metric,
+            stacked), ``columns`` blocks to a row.
         path: the PNG to write.
-        metrics: one row of panels each; the best trial is the one with the highest first
-            metric if its name ends in ``accuracy``, else the lowest.
+        metrics: one panel each per hyperparameter; the best trial is the one with the highest
+            first metric if its name ends in ``accuracy``, else the lowest.
         log_scale: hyperparameters drawn on a logarithmic axis.
+        columns: blocks side by side before the next row of blocks.
     """
     key = metrics[0]
     done = [t for t in trials if t.get(key) is not None]
     metrics = [m for m in metrics if m == key or any(t.get(m) is not None for t in done)]  # none logged: no row
-    figure, axes = new_figure(len(metrics), len(hyperparameters),
-                                figsize=(max(5.0, 3.6 * len(hyperparameters)), 3.2 * len(metrics)), squeeze=False)
+    columns = min(columns, len(hyperparameters))
+    blocks = math.ceil(len(hyperparameters) / columns)
+    rows = blocks * len(metrics)
+    figure, axes = new_figure(rows, columns, figsize=(3.6 * columns + 0.6, 2.8 * rows), squeeze=False)
     best = None
     if done:
         best = (max if key.endswith("accuracy") else min)(done, key=lambda t: t[key])
-    for column, name in enumerate(hyperparameters):
+    for index, name in enumerate(hyperparameters):
+        block, column = divmod(index, columns)
         values = [t.get(name) for t in done]
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
         categories = None if numeric else sorted({str(v) for v in values})
@@ -200,22 +213,34 @@ def plot_hyperparameter_effects(trials, hyperparameters, path, metrics=("val_acc
             return value if numeric else categories.index(str(value))
 
         for row, metric in enumerate(metrics):
-            panel = axes[row, column]
+            panel = axes[block * len(metrics) + row, column]
             shown = [(position(v), t[metric]) for v, t in zip(values, done) if t.get(metric) is not None]
             if shown:
                 panel.scatter(*zip(*shown), alpha=0.7)
             if best is not None and best.get(metric) is not None:
                 panel.scatter([position(best.get(name))], [best[metric]], marker="*", s=160, color="tab:red",
                               label="best trial")
-            if numeric and name in log_scale:
+            if numeric and name in log_scale and values:
                 panel.set_xscale("log")
-                panel.set_xticks(sorted(set(values)), [f"{v:g}" for v in sorted(set(values))], minor=False)
+                ticks = _log_ticks(values)
+                panel.set_xticks(ticks, [f"{v:.0e}".replace("e-0", "e-") for v in ticks], minor=False)
                 panel.xaxis.set_minor_locator(NullLocator())
+            elif numeric and 0 < len(set(values)) <= 5:  # a few listed values: tick exactly those
+                panel.set_xticks(sorted(set(values)), [f"{v:g}" for v in sorted(set(values))])
+                panel.margins(x=0.15)
             if not numeric:
                 panel.set_xticks(range(len(categories)))
-                panel.set_xticklabels(categories, rotation=45, fontsize=8)
-            panel.set(xlabel=name, ylabel=metric if column == 0 else None)
+                panel.set_xticklabels(categories, fontsize=8)
+                panel.margins(x=0.15)
+            if row == 0:
+                panel.set_title(name, fontsize=11, fontweight="bold")
+            panel.set(xlabel=name if row == len(metrics) - 1 else None,
+                      ylabel=metric if column == 0 else None)
             panel.grid(alpha=0.3)
+    for index in range(len(hyperparameters), blocks * columns):  # the last row of blocks may be short
+        block, column = divmod(index, columns)
+        for row in range(len(metrics)):
+            axes[block * len(metrics) + row, column].set_visible(False)
     if best is not None:
         axes[0, 0].legend(fontsize=8)
     figure.suptitle(f"Effect of each hyperparameter over {len(done)} trials")
