@@ -2,7 +2,8 @@
 
 ``TutorialLoop``: the TensorFlow DCGAN tutorial's loop (https://www.tensorflow.org/tutorials/generative/dcgan):
 one ``@tf.function`` step with two tapes, cross-entropy on logits, Adam(1e-4) for both
-networks, data from ``from_tensor_slices().shuffle().batch()``.
+networks, data from ``from_tensor_slices().shuffle().batch()``. With ``lr=2e-4, beta_1=0.5`` and
+batch 128 it is the plain loop of the DCGAN paper's settings (Radford et al. 2016).
 
 ``TrainOnBatchLoop``: the ``train_on_batch`` loop of the guide's CIFAR-10 GAN project:
 the discriminator is compiled on its own, frozen inside a compiled ``Sequential(generator,
@@ -47,12 +48,12 @@ def cifar_project_networks(latent_dim=100, sigmoid=True):
 class TutorialLoop:
     """The TensorFlow DCGAN tutorial's training loop over ``images`` (float32 in [-1, 1])."""
 
-    def __init__(self, generator, discriminator, images, batch_size=256, latent_dim=100):
+    def __init__(self, generator, discriminator, images, batch_size=256, latent_dim=100, lr=1e-4, beta_1=0.9):
         self.generator, self.discriminator = generator, discriminator
         self.batch_size, self.latent_dim = batch_size, latent_dim
         self.cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
-        self.generator_optimizer = keras.optimizers.Adam(1e-4)
-        self.discriminator_optimizer = keras.optimizers.Adam(1e-4)
+        self.generator_optimizer = keras.optimizers.Adam(lr, beta_1=beta_1)
+        self.discriminator_optimizer = keras.optimizers.Adam(lr, beta_1=beta_1)
         self.dataset = tf.data.Dataset.from_tensor_slices(images).shuffle(len(images)).batch(batch_size)
         self.train_step = tf.function(self._train_step)
 
@@ -71,6 +72,14 @@ class TutorialLoop:
         self.discriminator_optimizer.apply_gradients(
             zip(discriminator_gradients, self.discriminator.trainable_variables))
         return gen_loss, disc_loss
+
+    def train_epoch(self, after_step=None):
+        """One pass over the data as the tutorial trains it, its last, smaller batch included;
+        ``after_step()`` runs after every step and stops the epoch early by returning True."""
+        for image_batch in self.dataset:
+            self.train_step(image_batch)
+            if after_step is not None and after_step():
+                return
 
     def run(self, steps):
         times = []

@@ -159,8 +159,10 @@ def _worker_dir(strategy):
     return folder
 
 
-def fit_run(run, verbose=None):
+def fit_run(run, verbose=None, callbacks=()):
     """Trains a prepared run; every finished epoch is saved, so Ctrl-C loses at most one epoch.
+
+    ``callbacks``: more Keras callbacks, called after the family's and before the run's recorder.
 
     Raises:
         KeyboardInterrupt: after Ctrl-C, once the current step has finished.
@@ -175,7 +177,7 @@ def fit_run(run, verbose=None):
     replicas = strategy.num_replicas_in_sync
     train, validation = family.datasets(config, run.data, seed=config.training.seed + run.initial_epoch)
     batch = config.training.batch_size
-    callbacks = [StopOnInterrupt(), StopOnDivergence(), *family.callbacks(config, run)]
+    callbacks = [StopOnInterrupt(), StopOnDivergence(), *family.callbacks(config, run), *callbacks]
     metric = None
     if run.reference is not None:
         metric = config.evaluation.metric

@@ -1,0 +1,38 @@
+"""bench/time_to_quality.py on tiny data: both sides train on one clock, every snapshot is scored."""
+
+import json
+import math
+
+import pytest
+
+from helpers import run_script
+
+
+@pytest.mark.slow
+def test_time_to_quality_trains_both_sides_and_scores_every_snapshot(tmp_path, tiny_data, keras_home):
+    out = tmp_path / "ttq"
+    args = ("bench/time_to_quality.py", "--data-dir", tiny_data, "--every", "2", "--reference-epochs", "2",
+            "--n", "20", "--target-fid", "10", "--package=--batch-size=16", "--out", out)
+    result = run_script(*args, env={"KERAS_HOME": str(keras_home)})
+    assert result.returncode == 0, result.stderr
+    results = json.loads((out / "results.json").read_text())
+    reference, package = results["timelines"]
+    assert (reference["side"], package["side"]) == ("reference", "package")
+    assert reference["name"] == "TensorFlow DCGAN tutorial loop"
+    assert package["name"] == "train.py --model dcgan --batch-size=16"
+    assert len(reference["epoch_ends"]) == 2  # the budget is the reference's 2 epochs
+    assert results["budget_seconds"] == reference["snapshots"][-1]["seconds"] >= reference["epoch_ends"][-1]
+    assert package["snapshots"][-1]["seconds"] >= results["budget_seconds"]  # trained until the budget was spent
+    assert package["snapshots"][-1]["steps"] > 2 * 3  # batch 16 over 40 images: 3 steps an epoch
+    for timeline in (reference, package):
+        rows = timeline["snapshots"]
+        assert [row["seconds"] for row in rows] == sorted(row["seconds"] for row in rows)
+        assert all(math.isfinite(row["fid"]) and 0 <= row["classes_covered"] <= 10 for row in rows)
+        assert all((out / f"{timeline['side']}-1" / row["snapshot"]).is_file() for row in rows)
+    assert (out / "package-1" / "run" / "config.json").is_file()  # the package side ran train.py's code
+    assert results["n"] == 20 and results["machine"]["cores"] >= 1
+    assert (out / "time_to_quality.png").stat().st_size > 10_000
+
+    again = run_script(*args, env={"KERAS_HOME": str(keras_home)})
+    assert again.returncode == 2 and "holds results already" in again.stderr
+    assert json.loads((out / "results.json").read_text()) == results
