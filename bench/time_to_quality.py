@@ -232,7 +232,7 @@ def main(argv=None):
     parser.add_argument("--target-fid", type=float, help="a target drawn on the plot, e.g. 10")
     parser.add_argument("--rounds", type=int, default=1, choices=(1, 2))
     parser.add_argument("--sides", choices=("both", "package"), default="both",
-                        help="package: the package side alone, e.g. a lever against an earlier reference (needs --seconds)")
+                        help="package: the package side alone, e.g. a lever (needs --seconds)")
     parser.add_argument("--package", action="append", default=[], metavar="OPTION",
                         help="a train.py option for the package side, e.g. --package=--ema-decay=0.999")
     parser.add_argument("--out", default=None, help="default runs/time-to-quality-DATASET")
