@@ -17,58 +17,30 @@
 static long iterations;
 static volatile float sink;
 
-#define REPEAT12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+/* One thread's kernel: twelve accumulators, each updated by ``op`` once per iteration. */
+#define KERNEL(name, isa, vector, set1, op, add, reduce, a_value, b_value)         \
+    __attribute__((target(isa))) static void *name(void *unused) {                 \
+        a_value;                                                                   \
+        b_value;                                                                   \
+        vector c[12];                                                              \
+        for (int i = 0; i < 12; i++) c[i] = set1((float)i * 1e-3f);                \
+        for (long k = 0; k < iterations; k++) {                                    \
+            _Pragma("GCC unroll 12") for (int i = 0; i < 12; i++) c[i] = op(c[i], a, b); \
+        }                                                                          \
+        for (int i = 1; i < 12; i++) c[0] = add(c[0], c[i]);                       \
+        sink = reduce(c[0]);                                                       \
+        return unused;                                                             \
+    }
 
-__attribute__((target("avx512f"))) static void *fp32_avx512(void *unused) {
-    __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-#define INIT(i) __m512 c##i = _mm512_set1_ps((float)(i) * 1e-3f);
-#define STEP(i) c##i = _mm512_fmadd_ps(c##i, a, b);
-#define SUM(i) total = _mm512_add_ps(total, c##i);
-    REPEAT12(INIT)
-    for (long k = 0; k < iterations; k++) { REPEAT12(STEP) }
-    __m512 total = _mm512_setzero_ps();
-    REPEAT12(SUM)
-    sink = _mm512_reduce_add_ps(total);
-    return unused;
-#undef INIT
-#undef STEP
-#undef SUM
-}
+__attribute__((target("avx2"))) static float first_lane(__m256 v) { return _mm256_cvtss_f32(v); }
 
-__attribute__((target("avx2,fma"))) static void *fp32_avx2(void *unused) {
-    __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-#define INIT(i) __m256 c##i = _mm256_set1_ps((float)(i) * 1e-3f);
-#define STEP(i) c##i = _mm256_fmadd_ps(c##i, a, b);
-#define SUM(i) total = _mm256_add_ps(total, c##i);
-    REPEAT12(INIT)
-    for (long k = 0; k < iterations; k++) { REPEAT12(STEP) }
-    __m256 total = _mm256_setzero_ps();
-    REPEAT12(SUM)
-    float lanes[8];
-    _mm256_storeu_ps(lanes, total);
-    sink = lanes[0];
-    return unused;
-#undef INIT
-#undef STEP
-#undef SUM
-}
-
-__attribute__((target("avx512f,avx512bf16"))) static void *bf16_avx512(void *unused) {
-    __m512bh a = _mm512_cvtne2ps_pbh(_mm512_set1_ps(0.5f), _mm512_set1_ps(0.25f));
-    __m512bh b = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-3f), _mm512_set1_ps(2e-3f));
-#define INIT(i) __m512 c##i = _mm512_set1_ps((float)(i) * 1e-3f);
-#define STEP(i) c##i = _mm512_dpbf16_ps(c##i, a, b);
-#define SUM(i) total = _mm512_add_ps(total, c##i);
-    REPEAT12(INIT)
-    for (long k = 0; k < iterations; k++) { REPEAT12(STEP) }
-    __m512 total = _mm512_setzero_ps();
-    REPEAT12(SUM)
-    sink = _mm512_reduce_add_ps(total);
-    return unused;
-#undef INIT
-#undef STEP
-#undef SUM
-}
+KERNEL(fp32_avx512, "avx512f", __m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps, _mm512_reduce_add_ps,
+       __m512 a = _mm512_set1_ps(0.999999f), __m512 b = _mm512_set1_ps(1e-7f))
+KERNEL(fp32_avx2, "avx2,fma", __m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps, first_lane,
+       __m256 a = _mm256_set1_ps(0.999999f), __m256 b = _mm256_set1_ps(1e-7f))
+KERNEL(bf16_avx512, "avx512f,avx512bf16", __m512, _mm512_set1_ps, _mm512_dpbf16_ps, _mm512_add_ps,
+       _mm512_reduce_add_ps, __m512bh a = _mm512_cvtne2ps_pbh(_mm512_set1_ps(0.5f), _mm512_set1_ps(0.25f)),
+       __m512bh b = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-3f), _mm512_set1_ps(2e-3f)))
 
 static double now(void) {
     struct timespec t;

@@ -8,7 +8,9 @@ The reference on MNIST is the TensorFlow DCGAN tutorial's loop (its networks, ba
 Adam(1e-4)); on CIFAR-10 the same plain loop with the DCGAN paper's settings (batch 128,
 Adam(2e-4, beta_1=0.5)) on the package's CIFAR-10 networks. The package side is
 ``train.py --model dcgan`` with its defaults and any ``--package`` options, run through the
-code train.py runs (run directory, per-epoch grids and checkpoints included).
+code train.py runs (run directory, per-epoch grids and checkpoints included). It is planned for
+1,000 epochs and stopped at the budget; give ``--package=--epochs=N`` for options whose schedule
+spans the planned epochs (``--lr-decay``, ``--instance-noise``).
 
 Each side trains in a fresh process, one after the other: the reference first, then the
 package (``--rounds 2`` adds a round in the other order). A side's clock starts when its
@@ -153,10 +155,12 @@ def machine():
     """What the numbers were measured on."""
     import tensorflow as tf
 
-    from lab_tf.precision import cpu_flags
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-                 platform.processor()) if os.path.exists("/proc/cpuinfo") else platform.processor()
-    return {"cpu": model, "cores": os.cpu_count(), "bf16": "avx512_bf16" in cpu_flags() or "amx_bf16" in cpu_flags(),
+    from lab_tf.precision import BF16_CPU_FLAGS, cpu_flags
+    model = platform.processor()
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as file:
+            model = next((line.split(":", 1)[1].strip() for line in file if line.startswith("model name")), model)
+    return {"cpu": model, "cores": os.cpu_count(), "bf16": bool(cpu_flags() & set(BF16_CPU_FLAGS)),
             "gpus": len(tf.config.list_physical_devices("GPU")), "tensorflow": tf.__version__,
             "python": platform.python_version()}
 
