@@ -140,7 +140,10 @@ def train_package(args, clock):
             if not self.model.stop_training:
                 clock.epoch_ends.append(round(clock.elapsed(), 2))
 
-    fit_run(run, verbose=0, callbacks=[Snapshots()])
+    snapshots = Snapshots()
+    fit_run(run, verbose=0, callbacks=[snapshots])
+    if not clock.snapshots or clock.snapshots[-1]["steps"] != snapshots.steps:  # --epochs ended it before the budget
+        clock.save(sampler, clock.elapsed(), snapshots.steps, snapshots.steps / per_epoch)
     return " ".join(["train.py --model dcgan", *args.package])
 
 
@@ -203,12 +206,16 @@ def plot(timelines, budget, path, title, target_fid=None):
     from core_tf.figures import new_figure, save_figure
 
     figure, (fid, classes) = new_figure(1, 2, figsize=(12, 4.5))
-    colours = {"reference": "tab:blue", "package": "tab:orange"}
+    names = list(dict.fromkeys(timeline["name"] for timeline in timelines))
+    package_colours = iter(["tab:orange", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan"])
+    colours = {name: "tab:blue" if any(t["side"] == "reference" and t["name"] == name for t in timelines)
+               else next(package_colours, "tab:grey") for name in names}
+    rounds = len({timeline["round"] for timeline in timelines}) > 1
     for timeline in timelines:
         rows = timeline["snapshots"]
         seconds = [row["seconds"] for row in rows]
-        label = timeline["name"] + (f" (round {timeline['round'] + 1})" if len(timelines) > 2 else "")
-        style = dict(marker="o", color=colours[timeline["side"]], linestyle="-" if timeline["round"] == 0 else "--")
+        label = timeline["name"] + (f" (round {timeline['round'] + 1})" if rounds else "")
+        style = dict(marker="o", color=colours[timeline["name"]], linestyle="-" if timeline["round"] == 0 else "--")
         fid.plot(seconds, [row["fid"] for row in rows], label=label, **style)
         classes.plot(seconds, [row["classes_covered"] for row in rows], label=label, **style)
     if target_fid:
@@ -224,11 +231,41 @@ def plot(timelines, budget, path, title, target_fid=None):
     save_figure(figure, path)
 
 
+def combine(parser, args, out):
+    """Earlier runs' timelines in one plot and one results.json: a lever trained with ``--sides package``
+    beside the run whose budget it was given. The runs must share dataset, scoring and machine."""
+    runs = []
+    for folder in args.combine:
+        path = os.path.join(folder, RESULTS)
+        if not os.path.isfile(path):
+            parser.exit(2, f"error: {folder} has no {RESULTS}; pass folders that time_to_quality.py wrote (--out)\n")
+        with open(path) as file:
+            runs.append(json.load(file))
+    for key in ("dataset", "extractor", "split", "n", "machine"):
+        if len({json.dumps(run.get(key), sort_keys=True) for run in runs}) > 1:
+            parser.exit(2, f"error: the runs differ in {key}; combine only runs scored alike on one machine\n")
+    timelines = [timeline for run in runs for timeline in run["timelines"]]
+    first = runs[0]
+    plot(timelines, first["budget_seconds"], os.path.join(out, PLOT), plot_title(first["dataset"]), args.target_fid)
+    results = {"command": " ".join(sys.argv), "combined": args.combine,
+               **{key: first[key] for key in ("dataset", "machine", "budget_seconds", "n", "extractor", "split",
+                                               "n_real")}, "timelines": timelines}
+    with open(os.path.join(out, RESULTS), "w") as file:
+        json.dump(results, file, indent=1)
+    print(f"done: {out} ({RESULTS}, {PLOT}) from {len(runs)} runs")
+    return 0
+
+
+def plot_title(dataset):
+    """The plot's heading."""
+    return f"{dataset}: time to a good sample on {os.cpu_count()} cores"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", choices=sorted(REFERENCES), default="mnist")
-    parser.add_argument("--data-dir", required=True, help="the folder holding mnist.npz / cifar10.npz")
+    parser.add_argument("--data-dir", help="the folder holding mnist.npz / cifar10.npz (needed to train)")
     parser.add_argument("--seconds", type=float, help="each side's budget (default: the reference's epochs' time)")
     parser.add_argument("--reference-epochs", type=int, default=5)
     parser.add_argument("--every", type=float, default=60.0, help="seconds between snapshots")
@@ -239,6 +276,8 @@ def main(argv=None):
                         help="package: the package side alone, e.g. a lever (needs --seconds)")
     parser.add_argument("--package", action="append", default=[], metavar="OPTION",
                         help="a train.py option for the package side, e.g. --package=--ema-decay=0.999")
+    parser.add_argument("--combine", nargs="+", metavar="RUN",
+                        help="no training: earlier runs' --out folders drawn in one plot, written to --out")
     parser.add_argument("--out", default=None, help="default runs/time-to-quality-DATASET")
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -249,6 +288,11 @@ def main(argv=None):
     out = args.out or os.path.join("runs", f"time-to-quality-{args.dataset}")
     if os.path.exists(os.path.join(out, RESULTS)):
         parser.exit(2, f"error: {out} holds results already; pass another --out\n")
+    if args.combine:
+        os.makedirs(out, exist_ok=True)
+        return combine(parser, args, out)
+    if args.data_dir is None:
+        parser.exit(2, "error: training needs --data-dir, the folder holding mnist.npz / cifar10.npz\n")
     if args.sides == "package" and args.seconds is None:
         parser.exit(2, "error: --sides package needs --seconds, the budget (e.g. an earlier reference's)\n")
     sides = SIDES if args.sides == "both" else ("package",)
@@ -260,9 +304,9 @@ def main(argv=None):
             budget = budget or timeline["snapshots"][-1]["seconds"]
             timelines.append(timeline)
     extractor, split, n_real = evaluate(args, timelines)
-    title = f"{args.dataset}: time to a good sample on {os.cpu_count()} cores"
-    plot(timelines, budget, os.path.join(out, PLOT), title, args.target_fid)
-    results = {"command": " ".join(sys.argv), "machine": machine(), "budget_seconds": budget, "n": args.n,
+    plot(timelines, budget, os.path.join(out, PLOT), plot_title(args.dataset), args.target_fid)
+    results = {"command": " ".join(sys.argv), "dataset": args.dataset, "machine": machine(),
+               "budget_seconds": budget, "n": args.n,
                "extractor": extractor, "split": split, "n_real": n_real, "timelines": timelines}
     with open(os.path.join(out, RESULTS), "w") as file:
         json.dump(results, file, indent=1)

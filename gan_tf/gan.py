@@ -43,10 +43,12 @@ class GAN(keras.Model):
         seed: seed of the training noise.
         ema_decay: keep an exponential moving average of the generator's weights with this
             decay (e.g. 0.999; Yazici et al. 2019) in ``ema_generator``, used by ``sampler``.
-            Only the trainable weights are averaged: the average's batch-norm statistics are
-            its own, tracked from a forward pass of it on each generator step's noise (the
-            averaged weights give other activations than the generator's, so its statistics
-            would leave the samples washed out).
+            The decay warms up as in TensorFlow's ``ExponentialMovingAverage`` with ``num_updates``:
+            ``min(ema_decay, (1 + t) / (10 + t))`` at generator update t, so the average of a short
+            run is not held back by the initial weights. Only the trainable weights are averaged:
+            the average's batch-norm statistics are its own, tracked from a forward pass of it on
+            each generator step's noise (the averaged weights give other activations than the
+            generator's, so its statistics would leave the samples washed out).
     """
 
     def __init__(self, generator, discriminator, seed=None, ema_decay=None, **kwargs):
@@ -264,8 +266,10 @@ class GAN(keras.Model):
     def _update_generator(self, gradients, generator_input):
         self.g_optimizer.apply_gradients(zip(gradients, self.generator.trainable_weights))
         if self.ema_generator is not None:
+            updates = ops.cast(self.g_optimizer.iterations, "float32")
+            decay = ops.minimum(self.ema_decay, (1.0 + updates) / (10.0 + updates))
             for average, weight in zip(self.ema_generator.trainable_weights, self.generator.trainable_weights):
-                average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * weight)
+                average.assign(decay * average + (1.0 - decay) * weight)
             self._update_average_state(generator_input)
 
     def _update_average_state(self, generator_input):

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from helpers import run_script
+from helpers import assert_bad_input, run_script
 
 
 @pytest.mark.slow
@@ -36,3 +36,25 @@ def test_time_to_quality_trains_both_sides_and_scores_every_snapshot(tmp_path, t
     again = run_script(*args, env={"KERAS_HOME": str(keras_home)})
     assert again.returncode == 2 and "holds results already" in again.stderr
     assert json.loads((out / "results.json").read_text()) == results
+
+    lever = tmp_path / "lever"
+    result = run_script("bench/time_to_quality.py", "--data-dir", tiny_data, "--sides", "package", "--every", "2",
+                        "--seconds", str(results["budget_seconds"]), "--n", "20", "--package=--batch-size=16",
+                        "--package=--ema-decay=0.9", "--out", lever, env={"KERAS_HOME": str(keras_home)})
+    assert result.returncode == 0, result.stderr
+    (alone,) = json.loads((lever / "results.json").read_text())["timelines"]
+    assert alone["name"] == "train.py --model dcgan --batch-size=16 --ema-decay=0.9"
+    assert alone["snapshots"][-1]["seconds"] >= results["budget_seconds"]
+
+    both = tmp_path / "both"
+    result = run_script("bench/time_to_quality.py", "--combine", out, lever, "--target-fid", "10", "--out", both)
+    assert result.returncode == 0, result.stderr
+    combined = json.loads((both / "results.json").read_text())
+    assert [t["name"] for t in combined["timelines"]] == [reference["name"], package["name"], alone["name"]]
+    assert combined["budget_seconds"] == results["budget_seconds"] and combined["dataset"] == "mnist"
+    assert (both / "time_to_quality.png").stat().st_size > 10_000
+
+    missing = run_script("bench/time_to_quality.py", "--combine", out, tmp_path, "--out", tmp_path / "none")
+    assert_bad_input(missing, "has no results.json", "--out")
+    no_data = run_script("bench/time_to_quality.py", "--out", tmp_path / "none")
+    assert_bad_input(no_data, "needs --data-dir")

@@ -97,7 +97,7 @@ def test_dense_gan_on_a_ring_counts_modes_and_draws_scatters(tmp_path, keras_hom
     (("--model", "gan", "--dataset", "ring8", "--architecture", "dcgan"), "need --architecture mlp"),
     (("--model", "dcgan", "--dataset", "digits", "--loss", "hinge", "--label-smoothing", "0.1"),
      "label smoothing needs a loss with a real target"),
-    (("--model", "wgan-gp", "--dataset", "digits", "--ema-decay", "1.5"), "ema decay must be in (0, 1)"),
+    (("--model", "wgan-gp", "--dataset", "digits", "--ema-decay", "1.5"), "ema decay must be in [0, 1)"),
     (("--model", "cgan", "--dataset", "digits", "--pack", "2"), "--pack (PacGAN) is for unconditional models"),
     (("--model", "gan", "--dataset", "ring8", "--lr-decay", "linear"), "invalid choice: 'linear'"),
     (("--model", "gan", "--dataset", "ring8", "--r1-gamma", "-1"), "r1 gamma must be at least 0"),

@@ -214,16 +214,18 @@ def test_r1_adds_gamma_over_two_times_the_penalty_to_the_discriminator_loss():
         np.testing.assert_allclose(with_r1 - without, expected, rtol=1e-4, atol=1e-6)
 
 
-def test_ema_generator_averages_the_weights_and_tracks_its_own_batch_norm_statistics(tmp_path):
+@pytest.mark.parametrize("ema_decay", [0.9, 0.1])
+def test_ema_generator_averages_the_weights_and_tracks_its_own_batch_norm_statistics(tmp_path, ema_decay):
     keras.utils.set_random_seed(0)
     generator, discriminator = build_gan_networks("tutorial", 8, (8, 8, 1))
-    gan = GAN(generator, discriminator, seed=0, ema_decay=0.9)
+    gan = GAN(generator, discriminator, seed=0, ema_decay=ema_decay)
     gan.compile()
     start = [w.copy() for w in gan.generator.get_weights()]
     assert all(np.array_equal(a, b) for a, b in zip(start, gan.ema_generator.get_weights()))
     trainable = [np.asarray(w).copy() for w in gan.generator.trainable_weights]
     gan.fit(images("tutorial", 16), batch_size=16, epochs=1, verbose=0)  # one step
-    averaged = [0.9 * a + 0.1 * np.asarray(b) for a, b in zip(trainable, gan.generator.trainable_weights)]
+    decay = min(ema_decay, 2 / 11)  # warmed up: (1 + t) / (10 + t) after update t = 1
+    averaged = [decay * a + (1 - decay) * np.asarray(b) for a, b in zip(trainable, gan.generator.trainable_weights)]
     for average, value in zip(gan.ema_generator.trainable_weights, averaged):
         np.testing.assert_allclose(np.asarray(average), value, rtol=1e-5, atol=1e-6)
     # The statistics come from the averaged weights run on the step's noise (the seed's first draw),

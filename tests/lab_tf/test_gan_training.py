@@ -5,7 +5,7 @@ import dataclasses
 import keras
 import pytest
 
-from data import load_mixture, make_point_dataset
+from data import load_images, load_mixture, make_point_dataset
 from lab_tf.config import Config, TrainingConfig
 from lab_tf.families.gan.recipe import FAMILY, GANSettings
 
@@ -49,3 +49,20 @@ def test_a_gradient_penalty_takes_batch_norm_out_of_the_discriminator(penalty, b
                     settings=dataclasses.replace(gan, **penalty))
     layers = build_trainer(config).discriminator.layers
     assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers) == batch_norm
+
+
+@pytest.mark.parametrize("model, settings, expected", [
+    ("dcgan", {}, ("tutorial", 4e-4, 0.995, True)),  # the DCGAN on the tutorial's networks: bench/README.md
+    ("dcgan", {"ema_decay": 0.0}, ("tutorial", 4e-4, 0.0, False)),  # 0 turns the moving average off
+    ("dcgan", {"architecture": "dcgan"}, ("dcgan", 2e-4, 0.0, False)),
+    ("cgan", {}, ("tutorial", 2e-4, 0.0, False)),
+])
+def test_the_dcgan_on_the_tutorial_networks_defaults_to_a_higher_rate_and_a_moving_average(model, settings, expected):
+    data = load_images("digits", image_size=(16, 16))
+    config = Config(model=model, training=TrainingConfig(epochs=1, batch_size=64),
+                    settings=GANSettings(precision="float32", **settings))
+    resolve(config, data)
+    trainer = build_trainer(config)
+    gan = config.settings
+    assert (gan.architecture, config.training.lr, gan.ema_decay, trainer.ema_generator is not None) == expected
+    assert float(trainer.g_optimizer.learning_rate) == pytest.approx(expected[1])
