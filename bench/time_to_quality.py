@@ -159,10 +159,15 @@ def machine():
     import tensorflow as tf
 
     from lab_tf.precision import BF16_CPU_FLAGS, cpu_flags
-    model = platform.processor()
+    info = {}
     if os.path.exists("/proc/cpuinfo"):
         with open("/proc/cpuinfo") as file:
-            model = next((line.split(":", 1)[1].strip() for line in file if line.startswith("model name")), model)
+            for line in file:
+                key, _, value = line.partition(":")
+                info.setdefault(key.strip(), value.strip())
+    model = info.get("model name", platform.processor())
+    if "cpu family" in info:  # one marketing name covers several generations
+        model += f" (family {info['cpu family']}, model {info.get('model', '?')})"
     return {"cpu": model, "cores": os.cpu_count(), "bf16": bool(cpu_flags() & set(BF16_CPU_FLAGS)),
             "gpus": len(tf.config.list_physical_devices("GPU")), "tensorflow": tf.__version__,
             "python": platform.python_version()}
