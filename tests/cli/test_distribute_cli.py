@@ -14,6 +14,7 @@ from tensorboard.util.tensor_util import make_ndarray
 from helpers import ROOT, assert_bad_input, run_script
 
 TOLERANCE = 1e-5  # float32, a few steps
+STEP_TOLERANCE = 0.1 * 4e-4  # a tenth of one Adam step at the tutorial dcgan's rate: sums differ in order
 TINY = "--dataset digits --batch-size 32 --epochs 1 --precision float32"
 
 
@@ -90,7 +91,7 @@ def test_two_workers_train_and_resume_the_weights_of_one_process(tmp_path):
         assert single.returncode == 0, single.stderr[-3000:]
         chief, other, one = (_weights(tmp_path / f"{phase}-{name}.npz") for name in ("worker0", "worker1", "one"))
         assert all(np.array_equal(a, b) for a, b in zip(chief, other)), phase
-        assert max(float(np.max(np.abs(a - b))) for a, b in zip(chief, one)) < TOLERANCE, phase
+        assert max(float(np.max(np.abs(a - b))) for a, b in zip(chief, one)) < STEP_TOLERANCE, phase
     history = (tmp_path / "run" / "history.csv").read_text().splitlines()
     assert [row.split(",")[0] for row in history[1:]] == ["1", "2"]
     assert (tmp_path / "run" / "generator.keras").is_file() and (tmp_path / "run" / "checkpoint").is_dir()
