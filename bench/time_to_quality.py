@@ -211,10 +211,10 @@ def plot(timelines, budget, path, title, target_fid=None):
     from core_tf.figures import new_figure, save_figure
 
     figure, (fid, classes) = new_figure(1, 2, figsize=(12, 4.5))
-    names = list(dict.fromkeys(timeline["name"] for timeline in timelines))
+    references = {timeline["name"] for timeline in timelines if timeline["side"] == "reference"}
     package_colours = iter(["tab:orange", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan"])
-    colours = {name: "tab:blue" if any(t["side"] == "reference" and t["name"] == name for t in timelines)
-               else next(package_colours, "tab:grey") for name in names}
+    colours = {name: "tab:blue" if name in references else next(package_colours, "tab:grey")
+               for name in dict.fromkeys(timeline["name"] for timeline in timelines)}
     rounds = len({timeline["round"] for timeline in timelines}) > 1
     for timeline in timelines:
         rows = timeline["snapshots"]
