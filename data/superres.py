@@ -41,8 +41,9 @@ def bicubic_upscale(images, scale):
     return tf.clip_by_value(tf.image.resize(images, size, method="bicubic"), -1.0, 1.0)
 
 
-def make_superres_dataset(data, scale, batch_size, *, seed=0, shuffle=True):
-    """``ImageData`` as a dataset of ``(low, high)`` float batches in [-1, 1] (``downscale``, made per batch)."""
+def make_superres_dataset(data, scale, batch_size, *, seed=0, shuffle=True, drop_remainder=False):
+    """``ImageData`` as a dataset of ``(low, high)`` float batches in [-1, 1] (``downscale``, made per batch);
+    arguments as ``make_dataset``'s."""
     check_scale(data.image_shape, scale)
-    dataset = make_dataset(data, batch_size, seed=seed, shuffle=shuffle)
+    dataset = make_dataset(data, batch_size, seed=seed, shuffle=shuffle, drop_remainder=drop_remainder)
     return dataset.map(lambda high: (downscale(high, scale), high), num_parallel_calls=tf.data.AUTOTUNE)

@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from core_tf.distribute import global_mean
 from gan_tf.gan import default_optimizer
 from gan_tf.image_pool import ImagePool
 from gan_tf.losses import (
@@ -98,7 +99,8 @@ class CycleGAN(keras.Model):
         generators = self.generator_ab.trainable_variables + self.generator_ba.trainable_variables
         with tf.GradientTape() as tape:
             losses, fake_a, fake_b = self._generator_losses(real_a, real_b, training=True)
-        gradients = tape.gradient(losses["g_loss"], generators)
+            scaled = global_mean(losses["g_loss"])  # this replica's share of the global batch's mean
+        gradients = tape.gradient(scaled, generators)
         split = len(self.generator_ab.trainable_variables)
         self.g_ab_optimizer.apply_gradients(zip(gradients[:split], generators[:split]))
         self.g_ba_optimizer.apply_gradients(zip(gradients[split:], generators[split:]))
@@ -109,8 +111,9 @@ class CycleGAN(keras.Model):
                                                      earlier_b)):
             with tf.GradientTape() as tape:
                 losses[key] = self._discriminator_loss(network, real, fake, training=True)
+                scaled = global_mean(losses[key])
             weights = network.trainable_variables
-            optimizer.apply_gradients(zip(tape.gradient(losses[key], weights), weights))
+            optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
         return self._track(losses)
 
     def test_step(self, data):

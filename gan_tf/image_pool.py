@@ -4,6 +4,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from core_tf.distribute import num_replicas
+
 __all__ = ["ImagePool"]
 
 
@@ -17,7 +19,8 @@ class ImagePool(keras.layers.Layer):
     the pool is not full, the image is stored and returned; afterwards, with probability 1/2
     it is returned as it is, otherwise a random stored image is returned and the new one
     takes its place. The pool is the layer's (non-trainable) state, so it works inside a
-    compiled step and is saved with the model. ``size=0`` returns the images unchanged.
+    compiled step and is saved with the model. Under a ``tf.distribute`` strategy it is one pool
+    of the global batch's images. ``size=0`` returns the images unchanged.
 
     Input and output ``(batch, height, width, channels)``.
 
@@ -44,6 +47,17 @@ class ImagePool(keras.layers.Layer):
         if not self.size:
             return images
         images = ops.cast(images, "float32")
+        context = tf.distribute.get_replica_context()
+        if num_replicas() == 1 or context is None:
+            return self._exchange(images)
+        # Under a strategy every replica exchanges the global batch, in the same way (one pool, one seed state),
+        # and keeps its own rows: the pool stays one pool, as on one device.
+        share = ops.shape(images)[0]
+        start = context.replica_id_in_sync_group * share
+        return self._exchange(context.all_gather(images, axis=0))[start:start + share]
+
+    def _exchange(self, images):
+        """What the discriminator sees of ``images``, the pool updated."""
         batch = ops.shape(images)[0]
         slots = self.count + ops.arange(batch, dtype="int32")
         filling = slots < self.size
@@ -54,6 +68,12 @@ class ImagePool(keras.layers.Layer):
         stored = ops.take(self.images, slots, axis=0)
         returned = ops.where(swapping[:, None, None, None], stored, images)
         writes = ops.logical_or(filling, swapping)
+        # Of images drawn to one slot, the last is stored, as in the reference's loop (a scatter leaves the order of
+        # duplicate indices undefined, so replicas could store different ones).
+        order = ops.arange(batch)
+        later = ops.logical_and(ops.expand_dims(order, 1) < ops.expand_dims(order, 0), ops.expand_dims(writes, 0))
+        overwritten = ops.any(ops.logical_and(ops.expand_dims(slots, 1) == ops.expand_dims(slots, 0), later), axis=1)
+        writes = ops.logical_and(writes, ops.logical_not(overwritten))
         self.images.assign(tf.tensor_scatter_nd_update(
             self.images, tf.boolean_mask(slots, writes)[:, None], tf.boolean_mask(images, writes)))
         self.count.assign(ops.minimum(self.count + batch, self.size))

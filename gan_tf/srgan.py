@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from core_tf.distribute import apply_if, global_mean
 from gan_tf.losses import minimax_discriminator_loss, nonsaturating_generator_loss, perceptual_loss, pixel_loss
 from gan_tf.optimizers import compile_from_saved, saved_compile_config
 
@@ -85,31 +86,36 @@ class SRGAN(keras.Model):
     def train_step(self, data):
         low, high, _ = keras.utils.unpack_x_y_sample_weight(data)
         if self.discriminator is None:
-            return self._track(self._pixel_step(low, high))
-        if not self.pretrain_steps:
-            return self._track(self._adversarial_step(low, high))
-        zero = ops.zeros((), "float32")
-
-        def pretrain():
-            losses = self._pixel_step(low, high)
-            return {**losses, "g_loss": losses["pixel_loss"], "content_loss": losses["pixel_loss"],
-                    "adversarial_loss": zero, "d_loss": zero}
-
-        pretraining = self.g_optimizer.iterations < self.pretrain_steps
-        return self._track(tf.cond(pretraining, pretrain, lambda: self._adversarial_step(low, high)))
+            self._pixel_step(low, high)
+        elif not self.pretrain_steps:
+            self._adversarial_step(low, high)
+        else:  # each phase a conditional update, which apply_if takes on all replicas at once under a strategy
+            pretraining = self.g_optimizer.iterations < self.pretrain_steps
+            apply_if(pretraining, self._pretrain_step, lambda: (low, high))
+            apply_if(ops.logical_not(pretraining), self._adversarial_step, lambda: (low, high))
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def test_step(self, data):
         low, high, _ = keras.utils.unpack_x_y_sample_weight(data)
         restored = self.generator(low, training=False)
-        return self._track({"pixel_loss": pixel_loss(high, restored, self.pixel), "psnr": _psnr(high, restored)})
+        self._track({"pixel_loss": pixel_loss(high, restored, self.pixel), "psnr": _psnr(high, restored)})
+        return {name: self.trackers[name].result() for name in ("pixel_loss", "psnr")}
 
     def _pixel_step(self, low, high):
         weights = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             restored = self.generator(low, training=True)
             loss = pixel_loss(high, restored, self.pixel)
-        self.g_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
-        return {"pixel_loss": loss, "psnr": _psnr(high, restored)}
+            scaled = global_mean(loss)  # this replica's share of the global batch's mean
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
+        return self._track({"pixel_loss": loss, "psnr": _psnr(high, restored)})
+
+    def _pretrain_step(self, low, high):
+        """SRGAN's pixel-loss phase: its generator loss is the pixel loss; the discriminator does not train."""
+        losses = self._pixel_step(low, high)
+        zero = ops.zeros((), "float32")
+        return self._track({"g_loss": losses["pixel_loss"], "content_loss": losses["pixel_loss"],
+                            "adversarial_loss": zero, "d_loss": zero})
 
     def _adversarial_step(self, low, high):
         g_weights, d_weights = self.generator.trainable_variables, self.discriminator.trainable_variables
@@ -123,15 +129,17 @@ class SRGAN(keras.Model):
             adversarial = nonsaturating_generator_loss(fake_logits)
             g_loss = content + self.adversarial_weight * adversarial
             d_loss = minimax_discriminator_loss(real_logits, fake_logits)
-        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_weights), g_weights))
-        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_weights), d_weights))
-        return {"pixel_loss": pixel, "psnr": _psnr(high, restored), "g_loss": g_loss, "content_loss": content,
-                "adversarial_loss": adversarial, "d_loss": d_loss}
+            g_scaled, d_scaled = global_mean(g_loss), global_mean(d_loss)
+        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_scaled, g_weights), g_weights))
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_weights), d_weights))
+        return self._track({"pixel_loss": pixel, "psnr": _psnr(high, restored), "g_loss": g_loss,
+                            "content_loss": content, "adversarial_loss": adversarial, "d_loss": d_loss})
 
     def _track(self, losses):
+        """Adds a step's losses (each the mean over this replica's share) to the epoch means; returns them."""
         for name, value in losses.items():
             self.trackers[name].update_state(value)
-        return {name: self.trackers[name].result() for name in losses}
+        return losses
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, "feature_scale": self.feature_scale,

@@ -1,5 +1,7 @@
 """The super-resolution pieces: content losses by hand, sub-pixel upsampling, the networks and the trainer harness."""
 
+import json
+import os
 import subprocess
 import sys
 
@@ -19,6 +21,7 @@ from gan_tf import (
     vgg19_features,
 )
 from gan_tf.perceptual import VGGWeightsMissing, feature_rms
+from helpers import ROOT
 
 
 def test_pixel_losses_are_mean_squared_and_absolute_errors():
@@ -151,6 +154,54 @@ def test_save_and_load_continue_training_in_a_fresh_process(tmp_path):
               "assert int(m.d_optimizer.iterations) == 2 and logs['d_loss'] > 0; print('ok')")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr
+
+
+TWO_DEVICES = """
+import json
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np
+import keras
+from core_tf.distribute import fit, for_replicas, make_strategy
+from gan_tf import SRGAN, build_sr_discriminator, build_sr_generator, classifier_features
+
+high = np.random.default_rng(0).uniform(-1, 1, (48, 8, 8, 1)).astype("float32")
+weights = []
+for strategy in (tf.distribute.get_strategy(), make_strategy("mirrored")):
+    keras.utils.set_random_seed(0)
+    with strategy.scope():
+        inputs = keras.Input((8, 8, 1))
+        features = classifier_features(keras.Model(inputs, keras.layers.Conv2D(3, 3, name="mid")(inputs)), "mid")
+        networks = build_sr_generator(1, 2, 4, 1, batch_norm=True), build_sr_discriminator((8, 8, 1), 4)
+        trainer = SRGAN(*map(for_replicas, networks), features, 0.5, pretrain_steps=2)
+        # SGD: a loss scaled wrongly over the replicas changes its steps (Adam would normalise it away)
+        trainer.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+    batches = tf.data.Dataset.from_tensor_slices((high[:, ::2, ::2], high)).batch(8, drop_remainder=True)
+    if strategy.num_replicas_in_sync > 1:
+        logs = fit(trainer, batches, epochs=1, verbose=0).history
+    else:
+        logs = trainer.fit(batches, epochs=1, verbose=0, shuffle=False).history
+    weights.append(trainer.get_weights())
+    print(json.dumps({"replicas": strategy.num_replicas_in_sync, "d_steps": int(trainer.d_optimizer.iterations.numpy()),
+                      "logs": {name: values[-1] for name, values in logs.items()}}))
+print(json.dumps({"difference": max(float(np.abs(a - b).max()) for a, b in zip(*weights))}))
+"""
+
+
+def test_the_phases_over_two_devices_train_what_one_device_trains():
+    """The CPU split into two logical devices: two pixel-loss steps, then four adversarial ones (batch norm in the
+    generator and the discriminator, a perceptual loss)."""
+    result = subprocess.run([sys.executable, "-c", TWO_DEVICES], capture_output=True, text=True, timeout=300,
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT})
+    assert result.returncode == 0, result.stderr[-3000:]
+    one, two, compared = (json.loads(line) for line in result.stdout.strip().splitlines()[-3:])
+    assert (one["replicas"], two["replicas"]) == (1, 2)
+    assert one["d_steps"] == two["d_steps"] == 4  # the discriminator trained after the pretraining only
+    assert one["logs"]["d_loss"] > 0
+    for name, value in one["logs"].items():  # the epoch means, each replica's share averaged
+        assert two["logs"][name] == pytest.approx(value, rel=1e-4), name
+    assert compared["difference"] < 1e-5
 
 
 def test_vgg19_features_need_the_cached_weights_and_32_pixels(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import keras
 import numpy as np
 
+from core_tf.distribute import for_replicas
 from data import ImageData, load_domains, make_domain_dataset, normalize_images, true_translation
 from data.loaders import has_test_split
 from eval_tf import TRANSLATION_DESCRIPTIONS
@@ -100,8 +101,7 @@ class CycleGANFamily(Family):
 
     name = "cyclegan"
     title = "image-to-image translation (cyclegan; see docs/cyclegan.md)"
-    not_distributable = ("its pool of earlier translations would hold each replica's own images, which mirrored "
-                         "variables cannot")
+    distributable = True
     models = {"cyclegan": "unpaired image-to-image translation, A <-> B (Zhu et al. 2017)"}
     settings = CycleGANSettings
     options = (
@@ -159,7 +159,8 @@ class CycleGANFamily(Family):
                     for name in GENERATORS.values()]
         networks += [build_patch_discriminator(shape, settings.filters, name=name[:-6])
                      for name in DISCRIMINATORS.values()]
-        trainer = CycleGAN(*networks, image_shape=shape, pool_size=settings.pool_size, seed=training.seed)
+        trainer = CycleGAN(*map(for_replicas, networks), image_shape=shape, pool_size=settings.pool_size,
+                           seed=training.seed)
 
         def adam():
             schedule = ConstantThenLinearDecay(training.lr, settings.constant_steps, settings.decay_steps)

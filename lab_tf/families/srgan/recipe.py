@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from core_tf.distribute import for_replicas
 from data import normalize_images
 from data.loaders import dataset_name
 from data.superres import SCALES, check_scale, downscale, make_superres_dataset
@@ -112,8 +113,7 @@ class SuperResolutionFamily(Family):
 
     name = "srgan"
     title = "super-resolution (srresnet, srgan; see docs/srgan.md)"
-    not_distributable = ("its step switches from pretraining to adversarial updates inside a conditional, which "
-                         "replicas cannot synchronise yet")
+    distributable = True
     models = {"srresnet": "super-resolution with a pixel loss (SRResNet, Ledig et al. 2017)",
               "srgan": "super-resolution with a perceptual and an adversarial loss (SRGAN, Ledig et al. 2017)"}
     settings = SuperResolutionSettings
@@ -209,7 +209,10 @@ class SuperResolutionFamily(Family):
                 if settings.feature_scale is None:
                     sample = load_split(config.data, "train", FEATURE_SCALE_IMAGES)
                     settings.feature_scale = feature_rms(features, np.asarray(normalize_images(sample.images)))
-        trainer = SRGAN(generator, discriminator, features, settings.feature_scale or 1.0, settings.pretrain_steps or 0)
+        if discriminator is not None:
+            discriminator = for_replicas(discriminator)
+        trainer = SRGAN(for_replicas(generator), discriminator, features, settings.feature_scale or 1.0,
+                        settings.pretrain_steps or 0)
 
         def adam(steps_before_decay):
             lr = training.lr
@@ -225,11 +228,13 @@ class SuperResolutionFamily(Family):
         return trainer
 
     def datasets(self, config, data, seed):
-        """``(low, high)`` training batches; the first ``VALIDATION_IMAGES`` held-out pairs for ``val_psnr``."""
-        scale, batch = config.settings.scale, config.training.batch_size
+        """``(low, high)`` training batches; the first ``VALIDATION_IMAGES`` held-out pairs for ``val_psnr`` (under
+        ``--distribute`` in whole batches of the training batch's size, which splits over the replicas)."""
+        scale, batch, whole = config.settings.scale, config.training.batch_size, config.training.whole_batches
         held_out = held_out_split(config.data, VALIDATION_IMAGES)
-        validation = None if held_out is None else make_superres_dataset(held_out, scale, 256, shuffle=False)
-        return make_superres_dataset(data, scale, batch, seed=seed), validation
+        validation = None if held_out is None else make_superres_dataset(
+            held_out, scale, batch if whole else 256, shuffle=False, drop_remainder=whole)
+        return make_superres_dataset(data, scale, batch, seed=seed, drop_remainder=whole), validation
 
     def callbacks(self, config, run):
         """The per-epoch grid of fixed held-out images: pixels, bicubic, the model's, the original."""
