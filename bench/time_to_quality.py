@@ -21,7 +21,8 @@ or else what the first reference run needs for ``--reference-epochs`` epochs (5:
 tutorial trains first). Then every snapshot is scored in inference mode, as
 ``samples.py --evaluate`` scores a run: ``--n`` samples against the test split, through the
 package's extractor. FID and classes covered against seconds are printed, written to
-``results.json`` with the machine, and plotted in ``time_to_quality.png``.
+``results.json`` with the machine, and plotted in ``time_to_quality.png``. The same command
+run again after an interruption trains only the sides that had not finished.
 """
 
 import argparse
@@ -174,7 +175,13 @@ def machine():
 
 
 def train_side(args, side, folder, budget):
-    """Starts a side's process and waits for it; its timeline."""
+    """Starts a side's process and waits for it; its timeline. A side whose folder holds a finished timeline (a run
+    stopped after it, started again) is not trained again."""
+    path = os.path.join(folder, TIMELINE)
+    if os.path.exists(path):
+        print(f"{side}: already trained into {folder} (remove the folder to train it again)", flush=True)
+        with open(path) as file:
+            return json.load(file)
     command = [sys.executable, os.path.abspath(__file__), "--side", side, "--folder", folder, "--start",
                repr(time.time()), "--dataset", args.dataset, "--data-dir", args.data_dir, "--every", str(args.every),
                "--reference-epochs", str(args.reference_epochs), *([f"--package={o}" for o in args.package])]
@@ -182,7 +189,7 @@ def train_side(args, side, folder, budget):
         command += ["--seconds", str(budget)]
     print(f"training {side} into {folder}", flush=True)
     subprocess.run(command, check=True)
-    with open(os.path.join(folder, TIMELINE)) as file:
+    with open(path) as file:
         return json.load(file)
 
 

@@ -2,6 +2,7 @@
 
 import json
 import math
+import shutil
 
 import pytest
 
@@ -36,6 +37,15 @@ def test_time_to_quality_trains_both_sides_and_scores_every_snapshot(tmp_path, t
     again = run_script(*args, env={"KERAS_HOME": str(keras_home)})
     assert again.returncode == 2 and "holds results already" in again.stderr
     assert json.loads((out / "results.json").read_text()) == results
+
+    stopped = tmp_path / "stopped"  # interrupted while scoring: the same command scores what was trained
+    shutil.copytree(out, stopped)
+    (stopped / "results.json").unlink()
+    result = run_script(*args[:-1], stopped, env={"KERAS_HOME": str(keras_home)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("already trained") == 2 and "training reference" not in result.stdout
+    scored = json.loads((stopped / "results.json").read_text())
+    assert [t["snapshots"] for t in scored["timelines"]] == [t["snapshots"] for t in results["timelines"]]
 
     lever = tmp_path / "lever"
     result = run_script("bench/time_to_quality.py", "--data-dir", tiny_data, "--sides", "package", "--every", "2",
