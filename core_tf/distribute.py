@@ -26,7 +26,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 __all__ = ["STRATEGIES", "ReplicaDropout", "apply_if", "fit", "for_replicas", "global_mean",
-           "is_chief", "make_strategy", "num_replicas", "replica_draw", "replica_mean"]
+           "is_chief", "make_strategy", "num_replicas", "replica_draw", "replica_head", "replica_mean"]
 
 STRATEGIES = ("mirrored", "multiworker")
 
@@ -114,6 +114,17 @@ def replica_draw(draw, shape, seed, **kwargs):
     drawn = draw((rows * replicas, *shape[1:]), seed=seed, **kwargs)
     start = context.replica_id_in_sync_group * rows
     return drawn[start:start + rows]
+
+
+def replica_head(x, rows):
+    """The rows of this replica's share of the global batch that are among its first ``rows``: ``x[:rows]`` on one
+    device; under a strategy (contiguous shares, the first to the first replica) the same samples, split over the
+    replicas, so that a statistic they compute together (synchronised batch norm) is one device's."""
+    context = tf.distribute.get_replica_context()
+    if num_replicas() == 1 or context is None:
+        return x[:rows]
+    share = tf.shape(x)[0]
+    return x[:tf.clip_by_value(rows - context.replica_id_in_sync_group * share, 0, share)]
 
 
 def apply_if(condition, update, inputs):

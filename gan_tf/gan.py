@@ -4,13 +4,14 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from core_tf.distribute import apply_if, global_mean, num_replicas, replica_draw
+from core_tf.distribute import apply_if, global_mean, num_replicas, replica_draw, replica_head
 from gan_tf.losses import SMOOTHABLE_LOSSES, get_loss, gradient_penalty, r1_penalty
 from gan_tf.optimizers import adam_moments, compile_from_saved, saved_compile_config
 
 __all__ = ["GAN", "default_optimizer"]
 
 OPTIMIZERS = ("d_optimizer", "g_optimizer")
+AVERAGE_STATISTICS_SAMPLES = 32  # samples per step from which the moving average's batch-norm statistics come
 
 
 def default_optimizer():
@@ -47,8 +48,8 @@ class GAN(keras.Model):
             ``min(ema_decay, (1 + t) / (10 + t))`` at generator update t, so the average of a short
             run is not held back by the initial weights. Only the trainable weights are averaged:
             the average's batch-norm statistics are its own, tracked from a forward pass of it on
-            each generator step's noise (the averaged weights give other activations than the
-            generator's, so its statistics would leave the samples washed out).
+            the first 32 samples of each generator step's noise (the averaged weights give other
+            activations than the generator's, so its statistics would leave the samples washed out).
     """
 
     def __init__(self, generator, discriminator, seed=None, ema_decay=None, **kwargs):
@@ -274,9 +275,11 @@ class GAN(keras.Model):
 
     def _update_average_state(self, generator_input):
         """Brings the moving average's non-trainable state up to date: its batch-norm statistics, from a forward
-        pass of it on the step's noise."""
+        pass of it on the first ``AVERAGE_STATISTICS_SAMPLES`` of the step's noise (its moving statistics average
+        about a hundred steps, so a larger slice only adds the cost of a forward pass)."""
         if self.ema_generator.non_trainable_weights:
-            self.ema_generator(generator_input, training=True)
+            head = keras.tree.map_structure(lambda x: replica_head(x, AVERAGE_STATISTICS_SAMPLES), generator_input)
+            self.ema_generator(head, training=True)
 
     def _track(self, d_loss, g_loss, real_logits, fake_logits, penalty, r1):
         self.d_loss_tracker.update_state(d_loss)

@@ -25,7 +25,8 @@ def test_mirrored_training_over_two_devices_equals_one_device(tmp_path):
     """The CPU split into two logical devices: the same global batch and noise give the same weights."""
     runs = [
         f"--model dcgan {TINY} --limit 128",  # the tutorial networks: batch norm and dropout
-        f"--model dcgan --arch dcgan --image-size 32 {TINY} --limit 128 --ema-decay 0.9",  # batch norm in both
+        # batch norm in both; the moving average's statistics from the first 32 samples, all on the first replica
+        f"--model dcgan --arch dcgan --image-size 32 {TINY} --limit 128 --ema-decay 0.9 --batch-size 64",
         f"--model wgan-gp {TINY} --limit 192",  # gradient penalty; the generator steps at the 5th step
         "--model vae --dataset digits --limit 128 --batch-size 32 --epochs 1",
         "--model mlp --dataset digits --limit 320 --batch-size 32 --epochs 1 --dropout 0.2 --batch-norm",

@@ -20,7 +20,7 @@ SCRIPT = textwrap.dedent('''
     import core_tf
     import keras
     import numpy as np
-    from core_tf.distribute import ReplicaDropout, apply_if, global_mean, make_strategy, replica_draw
+    from core_tf.distribute import ReplicaDropout, apply_if, global_mean, make_strategy, replica_draw, replica_head
 
     strategy = make_strategy("mirrored")
     def per_replica(values):
@@ -36,17 +36,21 @@ SCRIPT = textwrap.dedent('''
         draw = lambda: strategy.run(lambda: replica_draw(keras.random.normal, (2, 3), seed))
         masks = strategy.run(lambda: (ours(ones, training=True), keras_dropout(ones, training=True)))
         scaled = strategy.run(lambda: global_mean(tf.constant(6.0)))
+        rows = tf.reshape(tf.range(8.0), (4, 2))  # each replica's share: global rows 0-3 and 4-7
+        shares = strategy.experimental_distribute_values_from_function(
+            lambda context: rows + 8.0 * context.replica_id_in_sync_group)
+        heads = [strategy.run(lambda x: replica_head(x, n), args=(shares,)) for n in (3, 6)]
         for condition in (True, False):  # an update in a condition synchronises
             strategy.run(lambda: apply_if(tf.constant(condition), lambda x: counter.assign_add(x), lambda: (1.0,)))
-        return draw(), draw(), masks, scaled
-    first, second, (ours_masks, keras_masks), scaled = step()
+        return draw(), draw(), masks, scaled, heads
+    first, second, (ours_masks, keras_masks), scaled, heads = step()
     single = keras.random.SeedGenerator(7)
     one_device = [keras.random.normal((4, 3), seed=single).numpy().tolist() for _ in range(2)]
     single_dropout = ReplicaDropout(0.5, seed=3)(tf.ones((8, 6)), training=True).numpy().tolist()
     print(json.dumps({"first": per_replica(first), "second": per_replica(second), "one_device": one_device,
                       "ours": per_replica(ours_masks), "keras": per_replica(keras_masks),
                       "single_dropout": single_dropout, "scaled": per_replica(scaled),
-                      "counter": float(counter.numpy())}))
+                      "counter": float(counter.numpy()), "heads": [per_replica(head) for head in heads]}))
 ''')
 
 
@@ -75,6 +79,12 @@ def test_replica_dropout_masks_differ_where_keras_dropout_repeats_them(two_repli
 def test_losses_are_scaled_to_the_replicas_share_and_conditional_updates_synchronise(two_replicas):
     assert two_replicas["scaled"] == [3.0, 3.0]
     assert two_replicas["counter"] == 2.0  # one update of 1 per replica, summed; none when the condition is false
+
+
+def test_a_head_of_the_global_batch_is_split_over_the_replicas_that_hold_it(two_replicas):
+    first_three, first_six = two_replicas["heads"]  # the global batch is rows 0-7 (two values each)
+    assert first_three == [[[0, 1], [2, 3], [4, 5]], []]
+    assert first_six == [[[0, 1], [2, 3], [4, 5], [6, 7]], [[8, 9], [10, 11]]]
 
 
 def test_unknown_or_unconfigured_strategies_are_refused(monkeypatch):

@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from gan_tf import GAN, build_gan_networks, latent_noise, r1_penalty
+from gan_tf.gan import AVERAGE_STATISTICS_SAMPLES
 
 SHAPES = {"tutorial": (8, 8, 1), "dcgan": (8, 8, 3)}
 LOG_KEYS = {"d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy"}
@@ -214,8 +215,8 @@ def test_r1_adds_gamma_over_two_times_the_penalty_to_the_discriminator_loss():
         np.testing.assert_allclose(with_r1 - without, expected, rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("ema_decay", [0.9, 0.1])
-def test_ema_generator_averages_the_weights_and_tracks_its_own_batch_norm_statistics(tmp_path, ema_decay):
+@pytest.mark.parametrize("ema_decay, batch", [(0.9, 16), (0.1, 16), (0.9, AVERAGE_STATISTICS_SAMPLES + 16)])
+def test_ema_generator_averages_the_weights_and_tracks_its_own_batch_norm_statistics(tmp_path, ema_decay, batch):
     keras.utils.set_random_seed(0)
     generator, discriminator = build_gan_networks("tutorial", 8, (8, 8, 1))
     gan = GAN(generator, discriminator, seed=0, ema_decay=ema_decay)
@@ -223,18 +224,19 @@ def test_ema_generator_averages_the_weights_and_tracks_its_own_batch_norm_statis
     start = [w.copy() for w in gan.generator.get_weights()]
     assert all(np.array_equal(a, b) for a, b in zip(start, gan.ema_generator.get_weights()))
     trainable = [np.asarray(w).copy() for w in gan.generator.trainable_weights]
-    gan.fit(images("tutorial", 16), batch_size=16, epochs=1, verbose=0)  # one step
+    gan.fit(images("tutorial", batch), batch_size=batch, epochs=1, verbose=0)  # one step
     decay = min(ema_decay, 2 / 11)  # warmed up: (1 + t) / (10 + t) after update t = 1
     averaged = [decay * a + (1 - decay) * np.asarray(b) for a, b in zip(trainable, gan.generator.trainable_weights)]
     for average, value in zip(gan.ema_generator.trainable_weights, averaged):
         np.testing.assert_allclose(np.asarray(average), value, rtol=1e-5, atol=1e-6)
-    # The statistics come from the averaged weights run on the step's noise (the seed's first draw),
-    # not from averaging the generator's statistics.
+    # The statistics come from the averaged weights run on the step's noise (the seed's first draw), at most
+    # AVERAGE_STATISTICS_SAMPLES of it, not from averaging the generator's statistics.
     expected = keras.models.clone_model(generator)
     expected.set_weights(start)
     for variable, value in zip(expected.trainable_weights, averaged):
         variable.assign(value)
-    expected(keras.random.normal((16, 8), seed=keras.random.SeedGenerator(0)), training=True)
+    noise = keras.random.normal((batch, 8), seed=keras.random.SeedGenerator(0))
+    expected(noise[:AVERAGE_STATISTICS_SAMPLES], training=True)
     statistics = [np.asarray(w) for w in gan.ema_generator.non_trainable_weights]
     assert statistics
     for value, target in zip(statistics, expected.non_trainable_weights):
