@@ -26,7 +26,8 @@ import tensorflow as tf
 from keras import layers, ops
 
 __all__ = ["STRATEGIES", "ReplicaDropout", "apply_if", "fit", "for_replicas", "global_mean",
-           "is_chief", "make_strategy", "num_replicas", "replica_draw", "replica_head", "replica_mean"]
+           "is_chief", "make_strategy", "num_replicas", "on_global_batch", "replica_draw", "replica_head",
+           "replica_mean"]
 
 STRATEGIES = ("mirrored", "multiworker")
 
@@ -110,10 +111,23 @@ def replica_draw(draw, shape, seed, **kwargs):
     replicas = num_replicas()
     if replicas == 1 or context is None:
         return draw(shape, seed=seed, **kwargs)
-    rows = shape[0]
-    drawn = draw((rows * replicas, *shape[1:]), seed=seed, **kwargs)
+    return _own_rows(context, draw((shape[0] * replicas, *shape[1:]), seed=seed, **kwargs), shape[0])
+
+
+def on_global_batch(function, x):
+    """``function(x)`` for a function of a whole batch with state of its own (the same on every replica), such as
+    a pool of earlier images: under a strategy every replica applies it to the global batch (gathered from the
+    replicas' shares) and keeps its own rows, so the state changes as on one device."""
+    context = tf.distribute.get_replica_context()
+    if num_replicas() == 1 or context is None:
+        return function(x)
+    return _own_rows(context, function(context.all_gather(x, axis=0)), tf.shape(x)[0])
+
+
+def _own_rows(context, x, rows):
+    """This replica's ``rows`` rows of a global batch ``x`` (contiguous shares, the first to the first replica)."""
     start = context.replica_id_in_sync_group * rows
-    return drawn[start:start + rows]
+    return x[start:start + rows]
 
 
 def replica_head(x, rows):

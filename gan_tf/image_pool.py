@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from core_tf.distribute import num_replicas
+from core_tf.distribute import on_global_batch
 
 __all__ = ["ImagePool"]
 
@@ -46,15 +46,8 @@ class ImagePool(keras.layers.Layer):
     def call(self, images):
         if not self.size:
             return images
-        images = ops.cast(images, "float32")
-        context = tf.distribute.get_replica_context()
-        if num_replicas() == 1 or context is None:
-            return self._exchange(images)
-        # Under a strategy every replica exchanges the global batch, in the same way (one pool, one seed state),
-        # and keeps its own rows: the pool stays one pool, as on one device.
-        share = ops.shape(images)[0]
-        start = context.replica_id_in_sync_group * share
-        return self._exchange(context.all_gather(images, axis=0))[start:start + share]
+        # under a strategy every replica exchanges the global batch in the same way: one pool, as on one device
+        return on_global_batch(self._exchange, ops.cast(images, "float32"))
 
     def _exchange(self, images):
         """What the discriminator sees of ``images``, the pool updated."""
