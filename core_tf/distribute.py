@@ -84,6 +84,13 @@ def num_replicas():
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
+def _replica_context():
+    """The replica context of a step under a strategy of several replicas; ``None`` on one device or outside a
+    replica's step."""
+    context = tf.distribute.get_replica_context()
+    return None if num_replicas() == 1 else context
+
+
 def global_mean(loss):
     """A loss averaged over this replica's share of the batch, scaled so that the gradients the optimizer
     sums over the replicas are those of the mean over the global batch (as Keras scales its own losses)."""
@@ -94,8 +101,8 @@ def global_mean(loss):
 def replica_mean(value):
     """The mean of ``value`` over the replicas (``value`` itself on one device): a statistic of each replica's
     share, such as a batch mean, made the global batch's."""
-    context = tf.distribute.get_replica_context()
-    if num_replicas() == 1 or context is None:
+    context = _replica_context()
+    if context is None:
         return value
     return context.all_reduce(tf.distribute.ReduceOp.MEAN, value)
 
@@ -107,19 +114,19 @@ def replica_draw(draw, shape, seed, **kwargs):
     keeps its own rows: replicas get different noise, and together exactly the noise one device
     draws for the global batch.
     """
-    context = tf.distribute.get_replica_context()
-    replicas = num_replicas()
-    if replicas == 1 or context is None:
+    context = _replica_context()
+    if context is None:
         return draw(shape, seed=seed, **kwargs)
-    return _own_rows(context, draw((shape[0] * replicas, *shape[1:]), seed=seed, **kwargs), shape[0])
+    rows = shape[0] * num_replicas()
+    return _own_rows(context, draw((rows, *shape[1:]), seed=seed, **kwargs), shape[0])
 
 
 def on_global_batch(function, x):
     """``function(x)`` for a function of a whole batch with state of its own (the same on every replica), such as
     a pool of earlier images: under a strategy every replica applies it to the global batch (gathered from the
     replicas' shares) and keeps its own rows, so the state changes as on one device."""
-    context = tf.distribute.get_replica_context()
-    if num_replicas() == 1 or context is None:
+    context = _replica_context()
+    if context is None:
         return function(x)
     return _own_rows(context, function(context.all_gather(x, axis=0)), tf.shape(x)[0])
 
@@ -134,8 +141,8 @@ def replica_head(x, rows):
     """The rows of this replica's share of the global batch that are among its first ``rows``: ``x[:rows]`` on one
     device; under a strategy (contiguous shares, the first to the first replica) the same samples, split over the
     replicas, so that a statistic they compute together (synchronised batch norm) is one device's."""
-    context = tf.distribute.get_replica_context()
-    if num_replicas() == 1 or context is None:
+    context = _replica_context()
+    if context is None:
         return x[:rows]
     share = tf.shape(x)[0]
     return x[:tf.clip_by_value(rows - context.replica_id_in_sync_group * share, 0, share)]
@@ -151,8 +158,8 @@ def apply_if(condition, update, inputs):
     context and the update run for each replica (as Keras' ``LossScaleOptimizer`` does), ``inputs``
     being computed on every step.
     """
-    context = tf.distribute.get_replica_context()
-    if num_replicas() == 1 or context is None:
+    context = _replica_context()
+    if context is None:
         return tf.cond(condition, lambda: _done(update(*inputs())), lambda: tf.constant(False))
 
     def cross_replica(strategy, condition, *args):
