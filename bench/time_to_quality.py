@@ -215,6 +215,8 @@ def evaluate(args, timelines):
 
 def plot(timelines, budget, path, title, target_fid=None):
     """FID (log scale) and classes covered against seconds, one line per side and round."""
+    from matplotlib.ticker import LogFormatter
+
     from core_tf.figures import new_figure, save_figure
 
     figure, (fid, classes) = new_figure(1, 2, figsize=(12, 4.5))
@@ -237,6 +239,9 @@ def plot(timelines, budget, path, title, target_fid=None):
         panel.set_xlabel("wall-clock seconds since the process started (snapshots excluded)")
         panel.grid(alpha=0.3)
     fid.set(yscale="log", ylabel="FID (package extractor, lower is better)", title="Sample quality")
+    # plain numbers ("30", not "3x10^1") on the log axis, minor ticks labelled when the range is narrow
+    fid.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+    fid.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
     classes.set(ylabel="classes covered", title="Classes the samples cover", ylim=(0, 10.5))
     fid.legend(fontsize=8)
     figure.suptitle(title)
