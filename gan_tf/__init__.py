@@ -48,6 +48,7 @@ from gan_tf.losses import (
     perceptual_loss,
     pixel_loss,
     r1_penalty,
+    semantic_consistency_loss,
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "pixel_loss",
     "r1_penalty",
     "random_noise",
+    "semantic_consistency_loss",
     "slerp",
     "style_parts",
     "styles",

@@ -12,12 +12,14 @@ from gan_tf.losses import (
     identity_loss,
     least_squares_discriminator_loss,
     least_squares_generator_loss,
+    semantic_consistency_loss,
 )
 from gan_tf.optimizers import compile_from_saved, saved_compile_config
 
 __all__ = ["CycleGAN"]
 
 OPTIMIZERS = ("g_ab_optimizer", "g_ba_optimizer", "d_a_optimizer", "d_b_optimizer")
+NETWORKS = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b", "semantic_classifier")
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")
@@ -28,14 +30,16 @@ class CycleGAN(keras.Model):
     Networks". The generators minimise least-squares adversarial terms against ``D_B`` and
     ``D_A`` (Mao et al. 2017), ``cycle_weight`` times the cycle-consistency losses of both round
     trips, and ``identity_weight * cycle_weight`` times the identity losses (each generator fed
-    an image of its target domain). The discriminators train on real images against images
+    an image of its target domain). With a ``semantic_classifier`` of domain A, ``semantic_weight``
+    times CyCADA's semantic consistency (Hoffman et al. 2018) asks that it read ``G(a)`` as it reads
+    ``a``. The discriminators train on real images against images
     from an ``ImagePool`` of earlier translations. Each ``train_step`` updates both generators
     from one forward pass (one ``tf.GradientTape``), then both discriminators; Keras compiles
     it into a ``tf.function``.
 
     Logged, as epoch means: ``g_loss`` (the generators' total), ``adversarial_ab`` and
     ``adversarial_ba`` (each generator's adversarial term), ``cycle_loss`` (both round trips),
-    ``identity_loss`` (when weighted), ``d_a_loss`` and ``d_b_loss``.
+    ``identity_loss`` and ``semantic_loss`` (when weighted), ``d_a_loss`` and ``d_b_loss``.
 
     Args:
         generator_ab: ``G``, mapping ``(batch, h, w, c)`` images of domain A to domain B.
@@ -43,27 +47,33 @@ class CycleGAN(keras.Model):
         discriminator_a: ``D_A``, judging A images (real ones against ``F``'s), logits of any shape per image.
         discriminator_b: ``D_B``, judging B images against ``G``'s.
         image_shape: ``(height, width, channels)`` of the training images (the pools' shape).
+        semantic_classifier: a fixed classifier of A images (class probabilities), trained on A's labels, for the
+            semantic term; never trained here. It must not be the network that scores the translation.
         pool_size: earlier translations each pool keeps (50 in the paper; 0 for none).
         seed: seed of the pools' choices.
     """
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b, image_shape, pool_size=50,
-                 seed=None, **kwargs):
+                 seed=None, semantic_classifier=None, **kwargs):
         super().__init__(**kwargs)
         self.generator_ab, self.generator_ba = generator_ab, generator_ba
         self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
         self.image_shape = tuple(int(d) for d in image_shape)
         self.pool_size, self.seed = pool_size, seed
+        self.semantic_classifier = semantic_classifier
+        if semantic_classifier is not None:
+            semantic_classifier.trainable = False
         self.pool_a = ImagePool(pool_size, seed=seed, name="pool_a")
         self.pool_b = ImagePool(pool_size, seed=None if seed is None else seed + 1, name="pool_b")
         for pool in (self.pool_a, self.pool_b):
             pool.build((None, *self.image_shape))
         self.trackers = {name: keras.metrics.Mean(name=name) for name in (
-            "g_loss", "adversarial_ab", "adversarial_ba", "cycle_loss", "identity_loss", "d_a_loss", "d_b_loss")}
+            "g_loss", "adversarial_ab", "adversarial_ba", "cycle_loss", "identity_loss", "semantic_loss", "d_a_loss",
+            "d_b_loss")}
         self.built = True  # the networks arrive built
 
     def compile(self, g_ab_optimizer=None, g_ba_optimizer=None, d_a_optimizer=None, d_b_optimizer=None,
-                cycle_weight=10.0, identity_weight=0.5, **kwargs):
+                cycle_weight=10.0, identity_weight=0.5, semantic_weight=0.0, **kwargs):
         """Configures training.
 
         Args:
@@ -72,11 +82,15 @@ class CycleGAN(keras.Model):
             cycle_weight: lambda, the weight of both cycle-consistency losses (10 in the paper).
             identity_weight: the identity losses' weight as a fraction of ``cycle_weight`` (0.5 in
                 the paper; 0 where the identity fights the task, as for an inversion).
+            semantic_weight: the weight of the semantic consistency term (1 in CyCADA); needs a
+                ``semantic_classifier``.
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``, ``steps_per_execution``, ...).
         """
-        if cycle_weight < 0 or identity_weight < 0:
-            raise ValueError(f"cycle_weight and identity_weight must be at least 0, got {cycle_weight} and "
-                             f"{identity_weight}")
+        if min(cycle_weight, identity_weight, semantic_weight) < 0:
+            raise ValueError(f"cycle_weight, identity_weight and semantic_weight must be at least 0, got "
+                             f"{cycle_weight}, {identity_weight} and {semantic_weight}")
+        if semantic_weight and self.semantic_classifier is None:
+            raise ValueError("semantic_weight needs a semantic_classifier of domain A")
         super().compile(**kwargs)
         given = (g_ab_optimizer, g_ba_optimizer, d_a_optimizer, d_b_optimizer)
         networks = (self.generator_ab, self.generator_ba, self.discriminator_a, self.discriminator_b)
@@ -84,12 +98,13 @@ class CycleGAN(keras.Model):
             optimizer = optimizer or default_optimizer()
             optimizer.build(network.trainable_variables)
             setattr(self, name, optimizer)
-        self.cycle_weight, self.identity_weight = cycle_weight, identity_weight
+        self.cycle_weight, self.identity_weight, self.semantic_weight = cycle_weight, identity_weight, semantic_weight
 
     @property
     def metrics(self):
-        return [tracker for name, tracker in self.trackers.items()
-                if name != "identity_loss" or getattr(self, "identity_weight", 0)]
+        weights = {"identity_loss": getattr(self, "identity_weight", 0),
+                   "semantic_loss": getattr(self, "semantic_weight", 0)}
+        return [tracker for name, tracker in self.trackers.items() if weights.get(name, 1)]
 
     def call(self, images, training=False):
         return self.generator_ab(images, training=training)
@@ -138,6 +153,10 @@ class CycleGAN(keras.Model):
             losses["identity_loss"] = (identity_loss(real_b, self.generator_ab(real_b, training=training))
                                        + identity_loss(real_a, self.generator_ba(real_a, training=training)))
             total = total + self.identity_weight * self.cycle_weight * losses["identity_loss"]
+        if self.semantic_weight:
+            losses["semantic_loss"] = semantic_consistency_loss(self.semantic_classifier(real_a, training=False),
+                                                                self.semantic_classifier(fake_b, training=False))
+            total = total + self.semantic_weight * losses["semantic_loss"]
         losses["g_loss"] = total
         return losses, fake_a, fake_b
 
@@ -151,7 +170,7 @@ class CycleGAN(keras.Model):
         return {tracker.name: tracker.result() for tracker in self.metrics}
 
     def get_config(self):
-        networks = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
+        networks = [name for name in NETWORKS if getattr(self, name) is not None]
         return {"name": self.name, "trainable": self.trainable, "image_shape": list(self.image_shape),
                 "pool_size": self.pool_size, "seed": self.seed,
                 **{name: keras.saving.serialize_keras_object(getattr(self, name)) for name in networks}}
@@ -159,15 +178,16 @@ class CycleGAN(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for name in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b"):
-            config[name] = keras.saving.deserialize_keras_object(config[name])
+        for name in NETWORKS:
+            if name in config:
+                config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
 
     def get_compile_config(self):
         """The four optimizers (their state is saved with the weights), the loss weights, ``jit_compile`` and
         ``steps_per_execution``: what ``keras.models.load_model`` needs to continue training."""
         return saved_compile_config(self, OPTIMIZERS, cycle_weight=self.cycle_weight,
-                                    identity_weight=self.identity_weight)
+                                    identity_weight=self.identity_weight, semantic_weight=self.semantic_weight)
 
     def compile_from_config(self, config):
         """Recompiles a loaded model; its optimizers' saved state is loaded afterwards."""

@@ -1,6 +1,6 @@
 """GAN losses as pure functions of discriminator outputs, the gradient penalties, a registry, the
-image-to-image losses of translation models (cycle consistency, identity) and the content losses
-of super-resolution (pixel, perceptual).
+image-to-image losses of translation models (cycle consistency, identity, semantic consistency) and
+the content losses of super-resolution (pixel, perceptual).
 
 Every loss takes raw logits / critic scores (no sigmoid), computes in float32 and returns a
 scalar. Discriminator losses with a target for real images take ``label_smoothing``: the
@@ -15,7 +15,7 @@ __all__ = [
     "hinge_discriminator_loss",
     "hinge_generator_loss", "least_squares_discriminator_loss", "least_squares_generator_loss",
     "minimax_discriminator_loss", "minimax_generator_loss", "nonsaturating_generator_loss", "PIXEL_LOSSES",
-    "perceptual_loss", "pixel_loss", "r1_penalty",
+    "perceptual_loss", "pixel_loss", "r1_penalty", "semantic_consistency_loss",
     "wasserstein_discriminator_loss", "wasserstein_generator_loss",
 ]
 
@@ -154,6 +154,18 @@ def identity_loss(images, mapped):
     colours and content where the two domains share them.
     """
     return _mean_absolute_error(images, mapped)
+
+
+def semantic_consistency_loss(source_probabilities, translated_probabilities):
+    """``E[-log f(G(x))[argmax f(x)]]``: a fixed classifier ``f`` must read a translation as it reads its source.
+
+    Hoffman et al. 2018, "CyCADA: Cycle-Consistent Adversarial Domain Adaptation", eq. 4 (one
+    direction): the cross-entropy of ``f``'s class probabilities on ``G(x)`` against the class it
+    gives ``x``. Takes probabilities (softmax outputs), ``(batch, classes)`` each.
+    """
+    labels = ops.argmax(_f32(source_probabilities), axis=-1)
+    translated = ops.clip(_f32(translated_probabilities), 1e-7, 1.0)
+    return ops.mean(-ops.log(ops.take_along_axis(translated, ops.expand_dims(labels, -1), axis=-1)))
 
 
 PIXEL_LOSSES = ("mse", "l1")

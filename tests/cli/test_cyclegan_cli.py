@@ -15,10 +15,11 @@ TINY = ("--filters", "4", "--residual-blocks", "1", "--batch-size", "8")
 
 @pytest.fixture(scope="module")
 def translation_run(tiny_data, tmp_path_factory, keras_home):
-    """One epoch of mnist <-> mnist-inverted (20 training images per domain), then resumed to two."""
+    """One epoch of mnist <-> mnist-inverted (20 training images per domain) with the semantic term, then resumed
+    to two."""
     out = tmp_path_factory.mktemp("cyclegan") / "run"
     command = ("train.py", "--model", "cyclegan", "--dataset", "mnist", "--target-dataset", "mnist-inverted",
-               "--data-dir", tiny_data, *TINY, "--out-dir", out)
+               "--data-dir", tiny_data, *TINY, "--semantic-weight", "1", "--out-dir", out)
     env = {"KERAS_HOME": str(keras_home)}
     first = run_script(*command, "--epochs", "1", env=env)
     assert first.returncode == 0, first.stderr
@@ -30,18 +31,21 @@ def translation_run(tiny_data, tmp_path_factory, keras_home):
 def test_a_run_holds_both_generators_grids_curves_and_resumes(translation_run):
     out, first, resumed = translation_run
     assert "mnist (20 images) <-> mnist-inverted (20 images), 28x28x1" in first.stdout
-    assert "identity 0)" in first.stdout  # an inversion pair trains without the identity loss
+    assert "identity 0, semantic 1)" in first.stdout  # an inversion pair trains without the identity loss
     assert f"python samples.py --run {out} --input" in first.stdout
     for name in ("generator_ab.keras", "generator_ba.keras", "discriminator_a.keras", "curves.png", "progress.gif",
                  "samples/epoch_001.png", "samples/epoch_002.png"):
         assert (out / name).is_file(), name
     rows = (out / "history.csv").read_text().splitlines()
-    assert len(rows) == 3 and {"cycle_loss", "adversarial_ab", "d_b_loss"} <= set(rows[0].split(","))
+    assert len(rows) == 3 and {"cycle_loss", "adversarial_ab", "semantic_loss", "d_b_loss"} <= set(rows[0].split(","))
+    assert "training the mnist-semantic feature extractor" in first.stderr  # its own classifier, not the scorer's
+    assert "feature extractor" not in resumed.stderr  # resumed with the classifier saved in the checkpoint
     assert "epochs 2-2" in resumed.stdout
     with Image.open(out / "samples" / "epoch_001.png") as grid:  # six rows of the 8 fixed held-out images
         assert grid.size == (2 * (8 * 30 + 2), 2 * (6 * 30 + 2))
     config = json.loads((out / "config.json").read_text())
     assert config["cyclegan"]["identity_weight"] == 0.0 and config["cyclegan"]["target_dataset"] == "mnist-inverted"
+    assert config["cyclegan"]["semantic_weight"] == 1.0
 
 
 def test_samples_translates_held_out_images_and_the_users_own(translation_run, tmp_path, keras_home):
@@ -100,6 +104,17 @@ def test_evaluate_scores_both_directions(translation_run, keras_home):
 def test_bad_training_input_is_one_line(args, phrases, tiny_data, tmp_path):
     result = run_script("train.py", *args, "--data-dir", tiny_data, "--out-dir", tmp_path / "run", *TINY)
     assert_bad_input(result, *phrases)
+    assert not (tmp_path / "run").exists()
+
+
+def test_the_semantic_term_refuses_an_unlabelled_source(tmp_path):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for i in range(8):
+        Image.fromarray(np.full((16, 16), 30 * i, np.uint8)).save(flat / f"{i}.png")
+    result = run_script("train.py", "--model", "cyclegan", "--dataset", f"folder:{flat}", "--target-dataset",
+                        f"folder:{flat}", "--semantic-weight", "1", "--out-dir", tmp_path / "run", *TINY)
+    assert_bad_input(result, "--semantic-weight trains a classifier on the labels of --dataset", "class subfolders")
     assert not (tmp_path / "run").exists()
 
 

@@ -19,6 +19,7 @@ from gan_tf import (
     build_resnet_generator,
     cycle_consistency_loss,
     identity_loss,
+    semantic_consistency_loss,
 )
 from helpers import ROOT
 
@@ -30,6 +31,14 @@ def test_cycle_and_identity_losses_are_mean_absolute_errors():
     reconstructed = np.array([[0.0, -1.0], [0.0, 1.0]], np.float32)
     assert float(cycle_consistency_loss(images, reconstructed)) == pytest.approx((0.5 + 0 + 1 + 1) / 4)
     assert float(identity_loss(images, images)) == 0.0
+
+
+def test_semantic_consistency_is_the_cross_entropy_against_the_class_read_on_the_source():
+    source = np.array([[0.1, 0.9], [0.8, 0.2]], np.float32)  # read as classes 1 and 0
+    translated = np.array([[0.5, 0.5], [0.25, 0.75]], np.float32)
+    expected = (-np.log(0.5) - np.log(0.25)) / 2
+    assert float(semantic_consistency_loss(source, translated)) == pytest.approx(expected, rel=1e-6)
+    assert float(semantic_consistency_loss(source, source)) < expected
 
 
 def test_reflection_padding_mirrors_the_border():
@@ -82,12 +91,16 @@ def test_constant_then_linear_decay():
     assert [float(schedule(step)) for step in (0, 10, 15, 20, 30)] == pytest.approx([2e-4, 2e-4, 1e-4, 0, 0])
 
 
-def _trainer(identity_weight=0.5):
+def _trainer(identity_weight=0.5, semantic_weight=0.0):
     keras.utils.set_random_seed(0)
     networks = [build_resnet_generator(SHAPE, 4, 1, name="g_ab"), build_resnet_generator(SHAPE, 4, 1, name="g_ba"),
                 build_patch_discriminator(SHAPE, 4, name="d_a"), build_patch_discriminator(SHAPE, 4, name="d_b")]
-    trainer = CycleGAN(*networks, image_shape=SHAPE, pool_size=4, seed=0)
-    trainer.compile(identity_weight=identity_weight)
+    classifier = keras.Sequential([keras.Input(SHAPE), keras.layers.Conv2D(4, 3, strides=2, activation="relu"),
+                                   keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")],
+                                  name="semantic")
+    trainer = CycleGAN(*networks, image_shape=SHAPE, pool_size=4, seed=0,
+                       semantic_classifier=classifier if semantic_weight else None)
+    trainer.compile(identity_weight=identity_weight, semantic_weight=semantic_weight)
     return trainer
 
 
@@ -111,6 +124,28 @@ def test_one_step_changes_all_four_networks_with_finite_losses():
     scores = trainer.evaluate(data, verbose=0, return_dict=True)
     assert np.isfinite(scores["cycle_loss"])
     assert all(m.name != "identity_loss" for m in _trainer(identity_weight=0.0).metrics)
+
+
+def test_the_semantic_term_moves_g_only_and_leaves_its_classifier_as_it_was(tmp_path):
+    data, a = _batches()
+    plain, semantic = _trainer(), _trainer(semantic_weight=1.0)
+    classifier = [w.copy() for w in semantic.semantic_classifier.get_weights()]
+    history = semantic.fit(data.take(1), epochs=1, verbose=0).history
+    plain.fit(data.take(1), epochs=1, verbose=0)
+    assert np.isfinite(history["semantic_loss"][-1]) and history["semantic_loss"][-1] > 0
+    assert any(not np.allclose(w, o) for w, o in zip(semantic.generator_ab.get_weights(),
+                                                     plain.generator_ab.get_weights()))
+    for w, o in zip(semantic.generator_ba.get_weights(), plain.generator_ba.get_weights()):
+        np.testing.assert_allclose(w, o, atol=1e-6)  # F(b) is not in the term
+    for w, o in zip(semantic.semantic_classifier.get_weights(), classifier):
+        np.testing.assert_array_equal(w, o)
+    path = tmp_path / "semantic.keras"
+    semantic.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.semantic_weight == 1.0
+    np.testing.assert_allclose(loaded.semantic_classifier(a[:2]), semantic.semantic_classifier(a[:2]), atol=1e-6)
+    with pytest.raises(ValueError, match="semantic_classifier"):
+        _trainer().compile(semantic_weight=1.0)
 
 
 def test_keras_round_trip_keeps_outputs_optimizers_and_pools(tmp_path):

@@ -5,6 +5,8 @@ drawn from disjoint halves when both come from one source (``data.load_domains``
 defaults are the paper's (cycle weight 10, identity 0.5 of it, Adam(2e-4, 0.5), a pool of 50,
 the learning rate constant for half the epochs, then falling linearly to 0), with smaller
 networks (32 filters) so that digit runs fit a laptop CPU; no flips, which would mirror digits.
+``--semantic-weight`` adds CyCADA's semantic consistency for ``G``, judged by a classifier of A
+trained for it alone (never by the networks that score the run).
 """
 
 from dataclasses import dataclass, replace
@@ -14,8 +16,8 @@ import numpy as np
 
 from core_tf.distribute import for_replicas
 from data import ImageData, load_domains, make_domain_dataset, normalize_images, true_translation
-from data.loaders import has_test_split
-from eval_tf import TRANSLATION_DESCRIPTIONS
+from data.loaders import dataset_name, has_test_split
+from eval_tf import TRANSLATION_DESCRIPTIONS, load_or_train_extractor
 from gan_tf import ConstantThenLinearDecay, CycleGAN, build_patch_discriminator, build_resnet_generator
 from gan_tf.generator import default_residual_blocks
 from lab_tf.callbacks import EpochScores
@@ -34,6 +36,7 @@ DISCRIMINATORS = {"a": "discriminator_a.keras", "b": "discriminator_b.keras"}
 DEFAULT_IDENTITY = 0.5
 DEFAULTS = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999}
 GRID_COLUMNS = 8  # held-out images of each domain in the per-epoch grid
+SEMANTIC_CLASSIFIER = {"epochs": 2, "seed": 1}  # not the evaluation classifier's settings: a different network
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class CycleGANSettings:
     residual_blocks: int | None = None
     cycle_weight: float = 10.0
     identity_weight: float | None = None
+    semantic_weight: float = 0.0
     pool_size: int = 50
     flip: bool = False
     constant_steps: int | None = None
@@ -76,6 +80,7 @@ class CycleGANSettings:
         """Raises ``ValueError`` naming the first out-of-range setting."""
         for name, value, low in (("filters", self.filters, 1), ("residual blocks", self.residual_blocks, 0),
                                  ("cycle weight", self.cycle_weight, 0), ("identity weight", self.identity_weight, 0),
+                                 ("semantic weight", self.semantic_weight, 0),
                                  ("pool size", self.pool_size, 0)):
             check_at_least(name, value, low)
 
@@ -114,6 +119,9 @@ class CycleGANFamily(Family):
         Option(("--cycle-weight",), "weight of the cycle-consistency losses (default 10)", type=finite_float),
         Option(("--identity-weight",), "weight of the identity losses, as a fraction of --cycle-weight (default 0.5; "
                "0 for an inversion pair)", type=finite_float),
+        Option(("--semantic-weight",), "weight of CyCADA's semantic consistency: a classifier of --dataset, trained "
+               "on its labels for this alone, must read G(a) as it reads a (default 0: off; CyCADA's 1)",
+               type=finite_float),
         Option(("--pool-size",), "earlier translations each discriminator also sees (default 50; 0: none)",
                type=non_negative_int),
         Option(("--flip",), "mirror training images at random (for photos; never for digits or text)", type=bool),
@@ -139,6 +147,10 @@ class CycleGANFamily(Family):
     def resolve(self, config, data):
         """Image shape from the data; the identity weight from the pair; the schedule from the planned run."""
         settings, training = config.settings, config.training
+        if settings.semantic_weight and data.a.labels is None:
+            raise ValueError(f"--semantic-weight trains a classifier on the labels of --dataset, and "
+                             f"{config.data.dataset} has none: put its images in class subfolders or drop "
+                             "--semantic-weight")
         settings.image_shape = data.image_shape
         if settings.residual_blocks is None:
             settings.residual_blocks = default_residual_blocks(data.image_shape)
@@ -160,14 +172,14 @@ class CycleGANFamily(Family):
         networks += [build_patch_discriminator(shape, settings.filters, name=name[:-6])
                      for name in DISCRIMINATORS.values()]
         trainer = CycleGAN(*map(for_replicas, networks), image_shape=shape, pool_size=settings.pool_size,
-                           seed=training.seed)
+                           seed=training.seed, semantic_classifier=semantic_classifier(config))
 
         def adam():
             schedule = ConstantThenLinearDecay(training.lr, settings.constant_steps, settings.decay_steps)
             return keras.optimizers.Adam(schedule, beta_1=training.beta_1, beta_2=training.beta_2)
 
         trainer.compile(adam(), adam(), adam(), adam(), cycle_weight=settings.cycle_weight,
-                        identity_weight=settings.identity_weight)
+                        identity_weight=settings.identity_weight, semantic_weight=settings.semantic_weight)
         return trainer
 
     def datasets(self, config, data, seed):
@@ -233,13 +245,25 @@ class CycleGANFamily(Family):
         """``training cyclegan (32 filters, 6 residual blocks, cycle 10, identity 0.5) mnist -> mnist-m: ...``."""
         settings = config.settings
         shape = "x".join(str(d) for d in data.image_shape)
+        semantic = f", semantic {settings.semantic_weight:g}" if settings.semantic_weight else ""
         return (f"training cyclegan ({settings.filters} filters, {settings.residual_blocks} residual blocks, cycle "
-                f"{settings.cycle_weight:g}, identity {settings.identity_weight:g}) {config.data.dataset} "
+                f"{settings.cycle_weight:g}, identity {settings.identity_weight:g}{semantic}) {config.data.dataset} "
                 f"({len(data.a)} images) <-> {settings.target_dataset} ({len(data.b)} images), {shape}")
 
     def hypermodel(self, config, data, space, reference):
         raise ValueError("--tune is not available for --model cyclegan: each trial would be a long translation run; "
                          "compare settings with separate runs and samples.py --evaluate")
+
+
+def semantic_classifier(config):
+    """The fixed classifier of domain A for ``--semantic-weight`` (``None`` when off): the evaluation CNN's
+    architecture trained on the run's A images with its own seed and length, cached like an evaluation
+    classifier under a name of its own, so it is never the network that scores the run."""
+    if not config.settings.semantic_weight:
+        return None
+    a = load_domain_pair(config, "train", config.data.limit).a
+    model, _ = load_or_train_extractor(f"{dataset_name(config.data.dataset)}-semantic", a, **SEMANTIC_CLASSIFIER)
+    return model
 
 
 FAMILY = CycleGANFamily()
