@@ -11,7 +11,7 @@ from eval_tf.report import inception_metrics
 from lab_tf import run_dir as rd
 from lab_tf.config import held_out_split, load_split
 
-__all__ = ["METRICS", "build_reference", "dataset_classifier", "evaluate_run", "format_table"]
+__all__ = ["METRICS", "build_reference", "dataset_classifier", "evaluate_run", "format_table", "loss_classifier"]
 
 METRICS = "metrics.json"
 MIN_REFERENCE = 5  # the largest k of the k-NN metrics
@@ -19,6 +19,8 @@ MIN_SAMPLES = 10
 # Extractor training per dataset; CIFAR-10 gets augmentation and more epochs, aiming at 80 % test accuracy.
 EXTRACTOR_SETTINGS = {"cifar10": {"epochs": 30, "augment": True}}
 DEFAULT_EXTRACTOR_SETTINGS = {"epochs": 4}
+# A classifier inside a training loss: another seed and fewer steps than the evaluation classifier.
+LOSS_CLASSIFIER_TRAINING = {"seed": 1, "epochs": 4, "min_steps": 100}
 
 
 def build_reference(data_config, train=None, limit=None):
@@ -51,6 +53,16 @@ def dataset_classifier(data_config, train=None, test=None):
     name = dataset_name(data_config.dataset)
     train = train if train is not None else load_split(data_config, "train")
     return load_or_train_extractor(name, train, test, **EXTRACTOR_SETTINGS.get(name, DEFAULT_EXTRACTOR_SETTINGS))
+
+
+def loss_classifier(dataset, train, role, why):
+    """``(classifier, its id)``: a classifier of ``dataset`` for a training loss (``role``: ``perceptual``,
+    ``semantic``), trained on ``train`` on first use and cached under a name of its own, so that it is never the
+    evaluation classifier that scores the run. ``why`` ends the error raised for unlabelled ``train``."""
+    if train.labels is None:
+        raise ValueError(f"the {role} loss reads a classifier of {dataset}, which has no labels; put the images in "
+                         f"class subfolders, or {why}")
+    return load_or_train_extractor(f"{dataset_name(dataset)}-{role}", train, **LOSS_CLASSIFIER_TRAINING)
 
 
 def evaluate_run(run_dir, n=10000, seed=0, inception=False, more=None):

@@ -16,8 +16,8 @@ import numpy as np
 
 from core_tf.distribute import for_replicas
 from data import ImageData, load_domains, make_domain_dataset, normalize_images, true_translation
-from data.loaders import dataset_name, has_test_split
-from eval_tf import TRANSLATION_DESCRIPTIONS, load_or_train_extractor
+from data.loaders import has_test_split
+from eval_tf import TRANSLATION_DESCRIPTIONS
 from gan_tf import ConstantThenLinearDecay, CycleGAN, build_patch_discriminator, build_resnet_generator
 from gan_tf.generator import default_residual_blocks
 from lab_tf.callbacks import EpochScores
@@ -26,6 +26,7 @@ from lab_tf.config import check_at_least
 from lab_tf.families.base import Family, Option
 from lab_tf.families.cyclegan.callbacks import EpochTranslations
 from lab_tf.families.cyclegan.figures import plot_cyclegan_history
+from lab_tf.metrics import loss_classifier
 from lab_tf.sampling import ImageToImage
 
 __all__ = ["FAMILY", "GENERATORS", "CycleGANFamily", "CycleGANSettings", "Domains", "held_out_domains",
@@ -36,7 +37,6 @@ DISCRIMINATORS = {"a": "discriminator_a.keras", "b": "discriminator_b.keras"}
 DEFAULT_IDENTITY = 0.5
 DEFAULTS = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999}
 GRID_COLUMNS = 8  # held-out images of each domain in the per-epoch grid
-SEMANTIC_CLASSIFIER = {"epochs": 2, "seed": 1}  # not the evaluation classifier's settings: a different network
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,6 @@ class CycleGANFamily(Family):
     def resolve(self, config, data):
         """Image shape from the data; the identity weight from the pair; the schedule from the planned run."""
         settings, training = config.settings, config.training
-        if settings.semantic_weight and data.a.labels is None:
-            raise ValueError(f"--semantic-weight trains a classifier on the labels of --dataset, and "
-                             f"{config.data.dataset} has none: put its images in class subfolders or drop "
-                             "--semantic-weight")
         settings.image_shape = data.image_shape
         if settings.residual_blocks is None:
             settings.residual_blocks = default_residual_blocks(data.image_shape)
@@ -256,14 +252,12 @@ class CycleGANFamily(Family):
 
 
 def semantic_classifier(config):
-    """The fixed classifier of domain A for ``--semantic-weight`` (``None`` when off): the evaluation CNN's
-    architecture trained on the run's A images with its own seed and length, cached like an evaluation
-    classifier under a name of its own, so it is never the network that scores the run."""
+    """The fixed classifier of domain A for ``--semantic-weight`` (``None`` when off), trained on the run's A images
+    (``lab_tf.metrics.loss_classifier``): never the network that scores the run."""
     if not config.settings.semantic_weight:
         return None
     a = load_domain_pair(config, "train", config.data.limit).a
-    model, _ = load_or_train_extractor(f"{dataset_name(config.data.dataset)}-semantic", a, **SEMANTIC_CLASSIFIER)
-    return model
+    return loss_classifier(config.data.dataset, a, "semantic", "drop --semantic-weight")[0]
 
 
 FAMILY = CycleGANFamily()

@@ -18,10 +18,8 @@ import numpy as np
 
 from core_tf.distribute import for_replicas
 from data import normalize_images
-from data.loaders import dataset_name
 from data.superres import SCALES, check_scale, downscale, make_superres_dataset
 from eval_tf import SUPERRES_DESCRIPTIONS
-from eval_tf.classifier import load_or_train_extractor
 from gan_tf import SRGAN, build_sr_discriminator, build_sr_generator
 from gan_tf.losses import PIXEL_LOSSES
 from gan_tf.perceptual import classifier_features, feature_rms, vgg19_features
@@ -32,6 +30,7 @@ from lab_tf.config import check_at_least, held_out_split, load_split
 from lab_tf.families.base import Family, Option
 from lab_tf.families.srgan.callbacks import EpochUpscales
 from lab_tf.families.srgan.figures import plot_superres_history
+from lab_tf.metrics import loss_classifier
 from lab_tf.sampling import Upscaler
 
 __all__ = ["FAMILY", "PERCEPTUAL_LAYER", "SuperResolutionFamily", "SuperResolutionSettings", "held_out_images"]
@@ -40,8 +39,6 @@ DEFAULTS = {"lr": 1e-4, "beta_1": 0.9, "beta_2": 0.999}
 CONTENTS = ("perceptual", "pixel")
 PERCEPTUAL_NETWORKS = ("classifier", "vgg19")
 PERCEPTUAL_LAYER = "block2_relu1"  # the classifier's last convolution before its global pooling, as VGG54 in VGG19
-# The perceptual classifier: another seed and fewer epochs than the evaluation classifier (lab_tf.metrics).
-PERCEPTUAL_TRAINING = {"seed": 1, "epochs": 4, "min_steps": 100}
 SRGAN_ONLY = ("content", "perceptual", "adversarial_weight", "pretrain_epochs", "init_from")
 VALIDATION_IMAGES = 500  # held-out pairs behind val_pixel_loss and val_psnr each epoch
 GRID_COLUMNS = 8
@@ -99,12 +96,8 @@ def perceptual_network(config):
     cached) at ``PERCEPTUAL_LAYER``, or VGG19's VGG54 when its ImageNet weights are in the Keras cache."""
     if config.settings.perceptual == "vgg19":
         return vgg19_features(config.settings.image_shape), "vgg19"
-    train = load_split(config.data, "train")
-    if train.labels is None:
-        raise ValueError(f"the perceptual loss reads a classifier of {config.data.dataset}, which has no labels; put "
-                         "the images in class subfolders, or pass --content pixel or --perceptual vgg19")
-    classifier, identity = load_or_train_extractor(f"{dataset_name(config.data.dataset)}-perceptual", train,
-                                                   **PERCEPTUAL_TRAINING)
+    classifier, identity = loss_classifier(config.data.dataset, load_split(config.data, "train"), "perceptual",
+                                           "pass --content pixel or --perceptual vgg19")
     return classifier_features(classifier, PERCEPTUAL_LAYER), identity
 
 
