@@ -47,10 +47,10 @@ class CycleGAN(keras.Model):
         discriminator_a: ``D_A``, judging A images (real ones against ``F``'s), logits of any shape per image.
         discriminator_b: ``D_B``, judging B images against ``G``'s.
         image_shape: ``(height, width, channels)`` of the training images (the pools' shape).
-        semantic_classifier: a fixed classifier of A images (class probabilities), trained on A's labels, for the
-            semantic term; never trained here. It must not be the network that scores the translation.
         pool_size: earlier translations each pool keeps (50 in the paper; 0 for none).
         seed: seed of the pools' choices.
+        semantic_classifier: a fixed classifier of A images (class probabilities), trained on A's labels, for the
+            semantic term; never trained here. It must not be the network that scores the translation.
     """
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b, image_shape, pool_size=50,
