@@ -7,6 +7,7 @@ scalar. Discriminator losses with a target for real images take ``label_smoothin
 one-sided smoothing of Salimans et al. 2016 (real target ``1 - label_smoothing``).
 """
 
+import keras
 import tensorflow as tf
 from keras import ops
 
@@ -161,11 +162,12 @@ def semantic_consistency_loss(source_probabilities, translated_probabilities):
 
     Hoffman et al. 2018, "CyCADA: Cycle-Consistent Adversarial Domain Adaptation", eq. 4 (one
     direction): the cross-entropy of ``f``'s class probabilities on ``G(x)`` against the class it
-    gives ``x``. Takes probabilities (softmax outputs), ``(batch, classes)`` each.
+    gives ``x``. Takes probabilities (softmax outputs), ``(batch, classes)`` each. Keras' cross-entropy
+    reads the logits behind a softmax output, so a confidently wrong reading still has a gradient
+    (clipped probabilities have none below their floor, and the term would go dead).
     """
     labels = ops.argmax(_f32(source_probabilities), axis=-1)
-    translated = ops.clip(_f32(translated_probabilities), 1e-7, 1.0)
-    return ops.mean(-ops.log(ops.take_along_axis(translated, ops.expand_dims(labels, -1), axis=-1)))
+    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, translated_probabilities))
 
 
 PIXEL_LOSSES = ("mse", "l1")

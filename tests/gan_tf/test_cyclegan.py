@@ -41,6 +41,24 @@ def test_semantic_consistency_is_the_cross_entropy_against_the_class_read_on_the
     assert float(semantic_consistency_loss(source, source)) < expected
 
 
+def test_semantic_consistency_keeps_a_gradient_when_the_reading_is_confidently_wrong():
+    inputs = keras.Input((4,))
+    classifier = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    classifier.layers[-1].kernel.assign(np.tile(np.array([[0.0, 0.0, 40.0]], np.float32), (4, 1)))
+    source = np.eye(3, dtype=np.float32)[[0, 0]]  # read as class 0; the translation is read as 2
+    translated = tf.Variable(np.full((2, 4), 1.0, np.float32))  # p(class 0) = e^-160: below any clipping floor
+
+    @tf.function
+    def loss_and_gradient():
+        with tf.GradientTape() as tape:
+            loss = semantic_consistency_loss(source, classifier(translated))
+        return loss, tape.gradient(loss, translated)
+
+    loss, gradient = loss_and_gradient()
+    assert float(loss) == pytest.approx(160.0, rel=1e-4)
+    assert float(tf.reduce_min(tf.abs(gradient))) > 1.0
+
+
 def test_reflection_padding_mirrors_the_border():
     image = np.arange(9, dtype=np.float32).reshape(1, 3, 3, 1)
     padded = np.asarray(ReflectionPadding2D(1)(image))[0, :, :, 0]
