@@ -167,7 +167,7 @@ def semantic_consistency_loss(source_probabilities, translated_probabilities):
     (clipped probabilities have none below their floor, and the term would go dead).
     """
     labels = ops.argmax(_f32(source_probabilities), axis=-1)
-    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, translated_probabilities))
+    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, _f32(translated_probabilities)))
 
 
 PIXEL_LOSSES = ("mse", "l1")
